@@ -1,0 +1,57 @@
+"""The events and membership portal of an open-source foundation."""
+
+from flask import Flask
+
+from portal import config
+from portal.extensions import csrf, db, migrate
+
+
+def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    config.configure(app, overrides)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    _tune_sqlite(app)
+
+    from portal.core.views import bp as core_bp
+    from portal.demo import seed_demo
+    from portal.events import display
+    from portal.events.views import bp as events_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(events_bp)
+    app.cli.add_command(seed_demo)
+
+    app.jinja_env.filters.update(
+        markdown=display.render_markdown,
+        country_name=display.country_name,
+        date_range=display.date_range,
+    )
+    app.jinja_env.globals.update(display=display)
+    return app
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """Foreign keys on, WAL so several workers can read while one writes, and a busy wait."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -1,0 +1,84 @@
+"""Configuration defaults, environment overrides and the instance-folder secret key."""
+
+import contextlib
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    "MAIL_BACKEND": "file",
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "OpenInfra Foundation <no-reply@openinfra.dev>",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "BASE_URL": None,
+    "EVENTS_PER_PAGE": 20,
+    "SITE_NAME": "OpenInfra Foundation",
+    "ORGANIZER_NAME": "OpenInfra Foundation",
+    "ORGANIZER_URL": "https://openinfra.dev",
+    "CONTACT_EMAIL": "events@openinfra.dev",
+}
+
+# from_prefixed_env parses values as JSON, so PORTAL_SECRET_KEY=123 arrives as an int.
+STRING_KEYS = (
+    "SECRET_KEY",
+    "SQLALCHEMY_DATABASE_URI",
+    "MAIL_SERVER",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
+    "RATELIMIT_STORAGE_URI",
+    "BASE_URL",
+)
+
+
+def configure(app: Flask, overrides: dict | None) -> None:
+    """Apply defaults, then `PORTAL_*` variables, then explicit overrides (tests)."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("PORTAL")
+    if overrides:
+        app.config.update(overrides)
+    for key in STRING_KEYS:
+        if app.config.get(key) is not None:
+            app.config[key] = str(app.config[key])
+    if app.config.get("BASE_URL"):
+        app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        db_path = Path(app.instance_path) / "portal.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_or_create_secret_key(Path(app.instance_path))
+
+
+def load_or_create_secret_key(instance: Path) -> str:
+    """Read the instance folder's secret key, creating it once.
+
+    Several gunicorn workers may start at the same moment: the key is written to a temporary
+    file and linked into place, which fails for every worker but the first, so all of them end
+    up reading the same complete key.
+    """
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    fd, tmp = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        os.chmod(tmp, 0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        os.unlink(tmp)
+    return path.read_text().strip()

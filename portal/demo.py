@@ -1,0 +1,58 @@
+"""`flask seed-demo`: the demo data of every feature, safe to run again."""
+
+from datetime import UTC, datetime
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from portal.events import demo as events_demo
+from portal.events.models import Event
+from portal.extensions import db
+
+BATCH = 1000
+
+
+@click.command("seed-demo")
+@click.option(
+    "--synthetic",
+    type=click.IntRange(0, 1_000_000),
+    default=0,
+    metavar="N",
+    help="Also add N generated events over the two years around today (about half upcoming).",
+)
+@with_appcontext
+def seed_demo(synthetic: int) -> None:
+    """Load the demo data: real OpenInfra events and projects. Running it twice changes nothing."""
+    added = events_demo.seed_events()
+    click.echo(f"Events: {added} added, {len(events_demo.EVENTS) - added} already there.")
+    if synthetic:
+        _seed_synthetic(synthetic)
+
+
+def _seed_synthetic(count: int) -> None:
+    projects = events_demo.seed_projects()
+    existing = set(db.session.scalars(select(Event.slug).where(Event.slug.like("synthetic-%"))))
+    today = datetime.now(UTC).date()
+    added = 0
+    batch: list[Event] = []
+    with click.progressbar(
+        events_demo.synthetic_events(count, today), length=count, label="Synthetic events"
+    ) as rows:
+        for values in rows:
+            if values["slug"] in existing:
+                continue
+            batch.append(events_demo.build_event(values, projects))
+            if len(batch) == BATCH:
+                added += _commit(batch)
+        added += _commit(batch)
+    click.echo(f"Synthetic events: {added} added, {count - added} already there.")
+
+
+def _commit(batch: list[Event]) -> int:
+    db.session.add_all(batch)
+    db.session.commit()
+    db.session.expunge_all()
+    done = len(batch)
+    batch.clear()
+    return done

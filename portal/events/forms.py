@@ -1,0 +1,61 @@
+"""The filter form of /events and /events.ics, read from the query string."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SearchField, SelectChoice, SelectField
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
+
+from portal.events.models import EventFormat
+from portal.events.queries import EventQuery
+
+MAX_PAGE = 10_000
+
+
+class EventFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form: nothing to protect, and links to it must stay shareable
+
+    q = SearchField("Search", validators=[Optional(), Length(max=200)])
+    project = SelectField("Project", choices=[], validators=[Optional()])
+    format = SelectField(
+        "Format",
+        choices=[SelectChoice("", "Any format")]
+        + [SelectChoice(f.value, f.label) for f in EventFormat],
+        validators=[Optional()],
+    )
+    country = SelectField(
+        "Country", choices=[], validators=[Optional()], filters=[lambda v: v.upper() if v else v]
+    )
+    starts_from = DateField("From", validators=[Optional()], name="from")
+    ends_to = DateField("To", validators=[Optional()], name="to")
+    past = BooleanField("Past events", false_values=("", "0", "false", "no", "off"))
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, MAX_PAGE)])
+
+    def __init__(self, formdata, projects, countries, country_name, **kwargs) -> None:
+        super().__init__(formdata, **kwargs)
+        self.project.choices = [SelectChoice("", "Any project")] + [
+            SelectChoice(p.slug, p.name) for p in projects
+        ]
+        self.country.choices = [SelectChoice("", "Any country")] + [
+            SelectChoice(code, country_name(code)) for code in countries
+        ]
+
+    def validate_ends_to(self, field) -> None:
+        if field.data and self.starts_from.data and field.data < self.starts_from.data:
+            raise ValidationError("The end of the range is before its start.")
+
+    def to_query(self) -> EventQuery:
+        return EventQuery(
+            q=(self.q.data or "").strip(),
+            project=self.project.data or None,
+            format=EventFormat(self.format.data) if self.format.data else None,
+            country=self.country.data or None,
+            starts_from=self.starts_from.data,
+            ends_to=self.ends_to.data,
+            past=self.past.data,
+        )
+
+    @property
+    def page_number(self) -> int:
+        return self.page.data or 1

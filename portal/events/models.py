@@ -1,0 +1,293 @@
+"""The event catalogue: events, the projects they belong to and their links."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    Time,
+    event,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from portal.extensions import db
+
+
+class LabelledEnum(StrEnum):
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class EventKind(LabelledEnum):
+    SUMMIT = "summit"
+    OPENINFRA_DAYS = "openinfra_days"
+    PTG = "ptg"
+    MEETUP = "meetup"
+    COMMUNITY_EVENT = "community_event"
+
+    @property
+    def label(self) -> str:
+        return {"openinfra_days": "OpenInfra Days", "ptg": "PTG"}.get(self.value, super().label)
+
+
+class EventFormat(LabelledEnum):
+    IN_PERSON = "in_person"
+    VIRTUAL = "virtual"
+    HYBRID = "hybrid"
+
+
+class EventStatus(LabelledEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+    POSTPONED = "postponed"
+
+
+# What the public sees: cancelled and postponed events stay listed, marked as such.
+PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.POSTPONED)
+
+
+class LinkKind(LabelledEnum):
+    REGISTER = "register"
+    SPONSOR = "sponsor"
+    SCHEDULE = "schedule"
+    CFP = "cfp"
+
+    @property
+    def label(self) -> str:
+        return "Call for papers" if self is LinkKind.CFP else super().label
+
+
+class LinkState(LabelledEnum):
+    OPEN = "open"
+    COMING_SOON = "coming_soon"
+    CLOSED = "closed"
+    SOLD_OUT = "sold_out"
+
+
+def _enum(cls: type[StrEnum], name: str) -> Enum:
+    """A VARCHAR with a named CHECK constraint, storing the enum's values."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+event_projects = Table(
+    "event_project",
+    db.metadata,
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "project_id", ForeignKey("project.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
+
+class Project(db.Model):
+    """A community the foundation hosts (OpenStack, Kata Containers, ...)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str | None] = mapped_column(String(500))
+    position: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<Project {self.slug}>"
+
+
+class Event(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "kind"))
+    format: Mapped[EventFormat] = mapped_column(_enum(EventFormat, "format"))
+    status: Mapped[EventStatus] = mapped_column(
+        _enum(EventStatus, "status"), default=EventStatus.DRAFT
+    )
+
+    # When, as the organisers say it: local dates, optional local times, and the zone.
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time | None] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The same span as UTC instants (naive, UTC), derived on flush; lists filter and sort on them.
+    starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+    venue: Mapped[str | None] = mapped_column(String(200))
+    street: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(120))
+    region: Mapped[str | None] = mapped_column(String(120))
+    country: Mapped[str | None] = mapped_column(String(2), index=True)  # ISO 3166-1 alpha-2
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+    colocated_name: Mapped[str | None] = mapped_column(String(200))
+    colocated_starts_on: Mapped[date | None] = mapped_column(Date)
+    colocated_ends_on: Mapped[date | None] = mapped_column(Date)
+    colocated_url: Mapped[str | None] = mapped_column(String(500))
+
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+
+    # Folded (lower case, no accents) words of the title, place and projects, for search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    # Calendar clients notice an edit only when SEQUENCE and LAST-MODIFIED move.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=lambda: utcnow())
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=lambda: utcnow())
+
+    projects: Mapped[list[Project]] = relationship(
+        secondary=event_projects, order_by=Project.position, lazy="selectin"
+    )
+    links: Mapped[list[EventLink]] = relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        order_by="EventLink.position",
+        lazy="selectin",
+    )
+
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="ends_not_before_start"),
+        CheckConstraint("ends_at >= starts_at", name="instants_in_order"),
+        CheckConstraint("(start_time IS NULL) = (end_time IS NULL)", name="times_together"),
+        CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint(
+            "longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"
+        ),
+        Index("ix_event_status_ends_at", "status", "ends_at"),
+        Index("ix_event_status_starts_at", "status", "starts_at"),
+        Index("ix_event_format", "format"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_all_day(self) -> bool:
+        return self.start_time is None
+
+    @property
+    def local_start(self) -> datetime:
+        """The first moment of the event in its own zone (midnight for all-day events)."""
+        return datetime.combine(self.starts_on, self.start_time or time(0), self.tz)
+
+    @property
+    def local_end(self) -> datetime:
+        """The moment the event ends; all-day events end at midnight after their last day."""
+        if self.end_time is None:
+            return datetime.combine(self.ends_on + timedelta(days=1), time(0), self.tz)
+        return datetime.combine(self.ends_on, self.end_time, self.tz)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+    @property
+    def is_in_person(self) -> bool:
+        return self.format in (EventFormat.IN_PERSON, EventFormat.HYBRID)
+
+    def is_over(self, now: datetime) -> bool:
+        return self.local_end <= now
+
+    def link(self, kind: LinkKind) -> EventLink | None:
+        return next((link for link in self.links if link.kind == kind), None)
+
+    def refresh_derived(self) -> None:
+        """Recompute the UTC instants and the search text from the fields people edit."""
+        self.starts_at = as_naive_utc(self.local_start)
+        self.ends_at = as_naive_utc(self.local_end)
+        words = [self.title, self.summary, self.venue, self.city, self.region, self.country]
+        words += [self.colocated_name, self.kind.label if self.kind else None]
+        words += [project.name for project in self.projects]
+        self.search_text = fold(" ".join(word for word in words if word))
+
+
+class EventLink(db.Model):
+    """Register, Sponsor, Schedule or CFP, each with its state and optional deadline."""
+
+    __tablename__ = "event_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[LinkKind] = mapped_column(_enum(LinkKind, "link_kind"))
+    state: Mapped[LinkState] = mapped_column(_enum(LinkState, "link_state"))
+    url: Mapped[str | None] = mapped_column(String(500))
+    deadline: Mapped[datetime | None] = mapped_column(DateTime)  # naive UTC
+    position: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="links")
+
+    __table_args__ = (db.UniqueConstraint("event_id", "kind", name="uq_event_link_event_kind"),)
+
+    def state_at(self, now: datetime) -> LinkState:
+        """The state a visitor sees at `now`.
+
+        An open link closes at its deadline; once the event is over, registration, sponsorship
+        and the call for papers read as closed whatever was stored (the schedule stays useful).
+        """
+        moment = as_naive_utc(now)
+        over = moment >= self.event.ends_at
+        if over and self.kind is not LinkKind.SCHEDULE and self.state is not LinkState.SOLD_OUT:
+            return LinkState.CLOSED
+        if self.state is LinkState.OPEN and self.deadline and moment >= self.deadline:
+            return LinkState.CLOSED
+        return self.state
+
+    def local_deadline(self) -> datetime | None:
+        if self.deadline is None:
+            return None
+        return self.deadline.replace(tzinfo=UTC).astimezone(self.event.tz)
+
+
+def utcnow() -> datetime:
+    return as_naive_utc(datetime.now(UTC))
+
+
+def as_naive_utc(moment: datetime) -> datetime:
+    """Instants are stored as naive UTC so SQLite and PostgreSQL compare them alike."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Türkiye' and 'turkiye' find the same events."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@event.listens_for(Session, "before_flush")
+def _refresh_events(session: Session, flush_context, instances) -> None:
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Event):
+            obj.refresh_derived()

@@ -1,0 +1,97 @@
+"""schema.org Event JSON-LD and OpenGraph tags for an event page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from portal.events.display import country_name, place
+from portal.events.models import Event, EventFormat, EventStatus, LinkKind, LinkState
+
+SCHEMA = "https://schema.org/"
+
+STATUS = {
+    EventStatus.PUBLISHED: "EventScheduled",
+    EventStatus.CANCELLED: "EventCancelled",
+    EventStatus.POSTPONED: "EventPostponed",
+}
+ATTENDANCE = {
+    EventFormat.IN_PERSON: "OfflineEventAttendanceMode",
+    EventFormat.VIRTUAL: "OnlineEventAttendanceMode",
+    EventFormat.HYBRID: "MixedEventAttendanceMode",
+}
+
+
+def _moment(event: Event, which: str) -> str:
+    """Dates alone for all-day events (endDate inclusive); local time with offset otherwise."""
+    if event.is_all_day:
+        return (event.starts_on if which == "start" else event.ends_on).isoformat()
+    return (event.local_start if which == "start" else event.local_end).isoformat()
+
+
+def _physical_place(event: Event) -> dict:
+    address = {
+        "@type": "PostalAddress",
+        "streetAddress": event.street,
+        "addressLocality": event.city,
+        "addressRegion": event.region,
+        "addressCountry": event.country,
+    }
+    location = {
+        "@type": "Place",
+        "name": event.venue or place(event),
+        "address": {key: value for key, value in address.items() if value},
+    }
+    if event.latitude is not None and event.longitude is not None:
+        location["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": event.latitude,
+            "longitude": event.longitude,
+        }
+    return location
+
+
+def event_json_ld(event: Event, url: str, organizer: dict, now: datetime) -> dict:
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "description": event.summary or event.title,
+        "startDate": _moment(event, "start"),
+        "endDate": _moment(event, "end"),
+        "eventStatus": SCHEMA + STATUS.get(event.status, "EventScheduled"),
+        "eventAttendanceMode": SCHEMA + ATTENDANCE[event.format],
+        "organizer": {"@type": "Organization", **organizer},
+        "url": url,
+    }
+    locations = []
+    if event.format is not EventFormat.VIRTUAL:
+        locations.append(_physical_place(event))
+    if event.format is not EventFormat.IN_PERSON:
+        register = event.link(LinkKind.REGISTER)
+        locations.append({"@type": "VirtualLocation", "url": (register and register.url) or url})
+    data["location"] = locations[0] if len(locations) == 1 else locations
+    register = event.link(LinkKind.REGISTER)
+    if register and register.url:
+        state = register.state_at(now)
+        availability = "SoldOut" if state is LinkState.SOLD_OUT else "InStock"
+        if state in (LinkState.CLOSED, LinkState.COMING_SOON):
+            availability = "PreOrder" if state is LinkState.COMING_SOON else "Discontinued"
+        data["offers"] = {
+            "@type": "Offer",
+            "url": register.url,
+            "availability": SCHEMA + availability,
+        }
+    return data
+
+
+def open_graph(event: Event, url: str, site_name: str) -> dict[str, str]:
+    where = place(event) if event.format is not EventFormat.VIRTUAL else "Online"
+    return {
+        "og:type": "website",
+        "og:title": event.title,
+        "og:description": event.summary or f"{event.title}, {where}",
+        "og:url": url,
+        "og:site_name": site_name,
+        "og:locale": "en_US",
+        **({"og:country-name": country_name(event.country)} if event.country else {}),
+    }

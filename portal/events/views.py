@@ -1,0 +1,67 @@
+"""Public pages of the catalogue: home, the event list and the event page."""
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from portal.core.urls import external_url
+from portal.events import display, queries
+from portal.events.forms import EventFilterForm
+from portal.events.structured import event_json_ld, open_graph
+from portal.extensions import db
+
+bp = Blueprint("events", __name__)
+
+
+def filter_form() -> EventFilterForm:
+    """The filter form bound to the query string; shared with the calendar feed."""
+    return EventFilterForm(
+        request.args,
+        projects=queries.projects(),
+        countries=queries.countries_with_events(),
+        country_name=display.country_name,
+    )
+
+
+@bp.get("/")
+def home():
+    now = datetime.now(UTC)
+    events, upcoming = queries.upcoming_or_latest(now, limit=6)
+    return render_template("events/home.html", events=events, upcoming=upcoming, now=now)
+
+
+@bp.get("/events")
+def index():
+    now = datetime.now(UTC)
+    form = filter_form()
+    if not form.validate():
+        return render_template("events/list.html", form=form, pagination=None, now=now), 400
+    query = form.to_query()
+    pagination = db.paginate(
+        queries.public_events(query, now),
+        page=form.page_number,
+        per_page=current_app.config["EVENTS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "events/list.html", form=form, query=query, pagination=pagination, now=now
+    )
+
+
+@bp.get("/events/<slug>")
+def detail(slug: str):
+    event = queries.event_by_slug(slug)
+    if event is None:
+        abort(404, description="There is no published event at this address.")
+    now = datetime.now(UTC)
+    url = external_url("events.detail", slug=event.slug)
+    config = current_app.config
+    organizer = {"name": config["ORGANIZER_NAME"], "url": config["ORGANIZER_URL"]}
+    return render_template(
+        "events/detail.html",
+        event=event,
+        now=now,
+        url=url,
+        json_ld=event_json_ld(event, url, organizer, now),
+        open_graph=open_graph(event, url, config["SITE_NAME"]),
+    )

@@ -1,0 +1,195 @@
+"""Fixtures: an app on a freshly migrated database (SQLite, or PostgreSQL when
+PORTAL_TEST_DATABASE_URL names one), its client and CLI runner, a frozen clock and factories."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, inspect, select, text
+
+from portal import create_app
+from portal.events.models import Event, EventFormat, EventKind, EventLink, EventStatus, Project
+from portal.extensions import db
+
+PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+# The demo catalogue is of 2024-2025: tests look at it from a fixed day.
+FROZEN_NOW = datetime(2024, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def _settings(uri: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": "portal.test",
+    }
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory) -> str:
+    """Migrate once per session: a SQLite file to copy, or the PostgreSQL schema to reuse."""
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        uri = PG_URL
+    else:
+        uri = f"sqlite:///{tmp_path_factory.mktemp('template') / 'portal.db'}"
+    app = create_app(_settings(uri), instance_path=str(tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return uri
+
+
+def _truncate_all(uri: str) -> None:
+    engine = create_engine(uri)
+    tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_uri(database_template, tmp_path) -> str:
+    if PG_URL:
+        yield database_template
+        _truncate_all(database_template)
+        return
+    copy = tmp_path / "portal.db"
+    shutil.copy(database_template.removeprefix("sqlite:///"), copy)
+    yield f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def settings() -> dict:
+    """Extra configuration for one test: override this fixture or update the dict."""
+    return {}
+
+
+@pytest.fixture
+def app(database_uri, tmp_path, settings):
+    app = create_app({**_settings(database_uri), **settings}, instance_path=str(tmp_path / "inst"))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def frozen_now():
+    with time_machine.travel(FROZEN_NOW, tick=False):
+        yield FROZEN_NOW
+
+
+@pytest.fixture
+def travel():
+    """Move the clock to a given instant for the rest of the test: travel(datetime(...))."""
+    travellers = []
+
+    def go(moment: datetime):
+        traveller = time_machine.travel(moment, tick=False)
+        traveller.start()
+        travellers.append(traveller)
+
+    yield go
+    for traveller in reversed(travellers):
+        traveller.stop()
+
+
+@pytest.fixture
+def make_project(app):
+    def make(slug: str = "openstack", name: str | None = None) -> Project:
+        project = db.session.scalar(select(Project).where(Project.slug == slug))
+        if project is None:
+            project = Project(slug=slug, name=name or slug.replace("-", " ").title())
+            db.session.add(project)
+            db.session.commit()
+        return project
+
+    return make
+
+
+@pytest.fixture
+def make_event(app, make_project):
+    counter = iter(range(1, 1_000_000))
+
+    def make(projects: tuple[str, ...] = (), links: tuple[tuple, ...] = (), **overrides) -> Event:
+        number = next(counter)
+        values = dict(
+            slug=f"event-{number}",
+            title=f"Event {number}",
+            summary="",
+            kind=EventKind.OPENINFRA_DAYS,
+            format=EventFormat.IN_PERSON,
+            status=EventStatus.PUBLISHED,
+            starts_on=date(2025, 3, 6),
+            ends_on=date(2025, 3, 6),
+            timezone="UTC",
+            city="Springfield",
+            country="US",
+        )
+        values.update(overrides)
+        event_ = Event(**values)
+        event_.projects = [make_project(slug) for slug in projects]
+        event_.links = [
+            EventLink(kind=kind, state=state, url=url, position=position)
+            for position, (kind, state, url) in enumerate(links)
+        ]
+        db.session.add(event_)
+        db.session.commit()
+        return event_
+
+    return make
+
+
+@pytest.fixture
+def seeded(app):
+    from portal.events.demo import seed_events
+
+    seed_events()
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as counted: ...` then `counted.total`: SQL statements run."""
+
+    class Counted:
+        total = 0
+        statements: list[str] = []
+
+    @contextmanager
+    def counting():
+        counted = Counted()
+        counted.statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            counted.total += 1
+            counted.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counted
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting

@@ -1,0 +1,222 @@
+"""/events: every filter, their combinations, pagination, past/upcoming, and bad input."""
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from portal.events.models import EventFormat, EventStatus
+
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
+NA_2025 = "OpenInfra Days North America 2025"
+
+
+def titles(response) -> list[str]:
+    """Event titles in page order, read from the card headings."""
+    import re
+
+    html = response.get_data(as_text=True)
+    return re.findall(r'<h3><a href="/events/[^"]+">([^<]+)</a>', html)
+
+
+def test_upcoming_lists_pasadena_and_not_the_october_ptg(client, seeded):
+    response = client.get("/events")
+    assert response.status_code == 200
+    shown = titles(response)
+    assert NA_2025 in shown
+    assert "PTG October 2024" not in shown
+    assert shown[0] == "OpenStack 15th Birthday at FOSDEM"  # soonest first
+
+
+def test_past_shows_the_october_ptg_newest_first(client, seeded):
+    shown = titles(client.get("/events?past=1"))
+    assert shown[0] == "PTG October 2024"
+    assert shown[1] == "OpenInfra Summit Asia 2024"
+    assert NA_2025 not in shown
+    assert shown[-1] == "PTG April 2024"
+
+
+def test_format_virtual_keeps_april_ptg_and_drops_pasadena(client, seeded):
+    shown = titles(client.get("/events?format=virtual"))
+    assert "PTG April 2025" in shown
+    assert NA_2025 not in shown
+    assert set(shown) == {"PTG April 2025", "PTG October 2025"}
+
+
+def test_search_pasadena_finds_pasadena_only(client, seeded):
+    assert titles(client.get("/events?q=pasadena")) == [NA_2025]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("q=PASAD", [NA_2025]),  # word prefix, any case
+        ("q=turkiye&past=1", ["OpenInfra Day Türkiye"]),  # accents folded
+        ("q=Boğaziçi&past=1", ["OpenInfra Day Türkiye"]),
+        ("q=scale 22x", [NA_2025]),  # every word must match
+        ("q=scale nairobi", []),
+        ("q=kata&format=virtual", ["PTG April 2025", "PTG October 2025"]),  # project names
+    ],
+)
+def test_search(client, seeded, query, expected):
+    assert titles(client.get(f"/events?{query}")) == expected
+
+
+def test_project_filter(client, seeded):
+    shown = titles(client.get("/events?project=kata-containers"))
+    assert shown == ["PTG April 2025", "OpenInfra Summit Europe 2025", "PTG October 2025"]
+
+
+def test_country_filter_accepts_lower_case(client, seeded):
+    assert titles(client.get("/events?country=se")) == [
+        "OpenInfra User Group Sweden 10th anniversary"
+    ]
+    assert titles(client.get("/events?country=SE&past=1")) == ["OpenInfra Day Sweden"]
+
+
+def test_date_range_selects_events_overlapping_it(client, seeded):
+    shown = titles(client.get("/events?from=2025-03-07&to=2025-04-07"))
+    assert shown == [NA_2025, "PTG April 2025"]  # NA ends on the 7th, the PTG starts on the 7th
+    assert titles(client.get("/events?from=2025-03-08&to=2025-04-06")) == []
+
+
+def test_filters_combine(client, seeded):
+    query = "project=openstack&format=in_person&country=FR&from=2025-01-01&to=2025-12-31&q=summit"
+    assert titles(client.get(f"/events?{query}")) == ["OpenInfra Summit Europe 2025"]
+    assert titles(client.get("/events?project=zuul&country=US")) == []
+
+
+def test_drafts_are_never_listed(client, make_event):
+    make_event(title="Secret plan", status=EventStatus.DRAFT)
+    make_event(title="Called off", status=EventStatus.CANCELLED)
+    response = client.get("/events")
+    assert titles(response) == ["Called off"]
+    assert "Cancelled" in response.get_data(as_text=True)
+
+
+def test_an_event_is_upcoming_until_its_last_day_ends_in_its_own_zone(client, make_event, travel):
+    # Nov 20 in Auckland (UTC+13) ends at 2024-11-20 11:00 UTC; in Honolulu (UTC-10) it ends
+    # at 2024-11-21 10:00 UTC.
+    make_event(
+        title="Auckland",
+        starts_on=date(2024, 11, 20),
+        ends_on=date(2024, 11, 20),
+        timezone="Pacific/Auckland",
+    )
+    make_event(
+        title="Honolulu",
+        starts_on=date(2024, 11, 20),
+        ends_on=date(2024, 11, 20),
+        timezone="Pacific/Honolulu",
+    )
+    travel(datetime(2024, 11, 20, 10, 59, tzinfo=UTC))
+    assert titles(client.get("/events")) == ["Auckland", "Honolulu"]
+    travel(datetime(2024, 11, 20, 11, 0, tzinfo=UTC))
+    assert titles(client.get("/events")) == ["Honolulu"]
+    assert titles(client.get("/events?past=1")) == ["Auckland"]
+    travel(datetime(2024, 11, 21, 10, 0, tzinfo=UTC))
+    assert titles(client.get("/events")) == []
+    assert titles(client.get("/events?past=1")) == ["Honolulu", "Auckland"]
+
+
+def test_a_timed_event_is_past_once_its_end_time_has_passed(client, make_event, travel):
+    make_event(
+        title="Webinar",
+        starts_on=date(2024, 11, 20),
+        ends_on=date(2024, 11, 20),
+        start_time=time(9),
+        end_time=time(10),
+        timezone="America/New_York",
+    )
+    travel(datetime(2024, 11, 20, 14, 59, tzinfo=UTC))
+    assert titles(client.get("/events")) == ["Webinar"]
+    travel(datetime(2024, 11, 20, 15, 0, tzinfo=UTC))
+    assert titles(client.get("/events")) == []
+
+
+class TestPagination:
+    @pytest.fixture
+    def many(self, app, make_event):
+        app.config["EVENTS_PER_PAGE"] = 5
+        for day in range(1, 13):
+            make_event(
+                title=f"Day {day:02d}", starts_on=date(2025, 1, day), ends_on=date(2025, 1, day)
+            )
+
+    def test_pages_split_the_list_in_order(self, client, many):
+        first = client.get("/events")
+        assert titles(first) == [f"Day {d:02d}" for d in range(1, 6)]
+        assert "12 events · page 1 of 3" in first.get_data(as_text=True)
+        assert titles(client.get("/events?page=3")) == ["Day 11", "Day 12"]
+
+    def test_page_links_keep_the_filters(self, client, many):
+        html = client.get("/events?q=day&page=2").get_data(as_text=True)
+        assert 'href="/events?q=day&amp;page=3"' in html
+        assert 'href="/events?q=day&amp;page=1"' in html
+
+    def test_a_page_past_the_end_is_empty_and_says_so(self, client, many):
+        response = client.get("/events?page=4")
+        assert response.status_code == 200
+        assert titles(response) == []
+        assert "There is no page 4" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=garbage",
+        "to=2025-02-30",
+        "from=2025-03-01&to=2025-02-01",
+        "page=-1",
+        "page=0",
+        "page=abc",
+        "page=99999999999999999999",
+        "format=zzz",
+        "format=<script>",
+        "project=no-such-project",
+        "country=XX",
+        "country=%0D%0ASet-Cookie:x=1",
+        "q=" + "a" * 5000,
+    ],
+)
+def test_bad_query_input_answers_400_with_the_form(client, seeded, query):
+    response = client.get(f"/events?{query}")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "could not be read" in html
+    assert '<form class="filters"' in html
+    assert "<script>" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["q=%3Cscript%3Ealert(1)%3C/script%3E", "q=%22%20OR%201=1", "q=a*b:c&(d|e)!", "q=%00", "q=___"],
+)
+def test_hostile_search_text_is_harmless(client, seeded, query):
+    response = client.get(f"/events?{query}")
+    assert response.status_code == 200
+    assert "<script>alert" not in response.get_data(as_text=True)
+
+
+def test_unknown_parameters_are_ignored(client, seeded):
+    assert client.get("/events?utm_source=newsletter&format=").status_code == 200
+
+
+def test_home_shows_upcoming_events(client, seeded):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Upcoming events" in response.get_data(as_text=True)
+    assert titles(response)[0] == "OpenStack 15th Birthday at FOSDEM"
+
+
+def test_home_shows_latest_events_when_nothing_is_upcoming(client, seeded, travel):
+    travel(datetime(2026, 6, 1, tzinfo=UTC))
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert "No events are scheduled right now" in html
+    assert titles(response)[0] == "OpenInfra Days China 2025"
+
+
+def test_format_filter_values_are_the_contract_ones(client, seeded):
+    for value in EventFormat:
+        assert client.get(f"/events?format={value.value}").status_code == 200
