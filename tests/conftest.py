@@ -186,6 +186,9 @@ def count_queries(app):
             counted.total += 1
             counted.statements.append(statement)
 
+        # The test and its requests share one app context and so one session: start the
+        # request from an empty identity map, as a fresh worker would.
+        db.session.expunge_all()
         event.listen(db.engine, "before_cursor_execute", before)
         try:
             yield counted

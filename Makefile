@@ -1,0 +1,56 @@
+# One command each: `make run` serves the demo portal, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run serve install test test-postgres lint format bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: install, create or upgrade the SQLite database, load the demo data, serve on $(HOST):$(PORT)
+run: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## serve: the same with gunicorn (several workers), as in production
+serve: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --workers 3 --bind $(HOST):$(PORT) app:app
+
+## test: install the test tools and run the whole suite (SQLite; PostgreSQL too when
+## PORTAL_TEST_DATABASE_URL names one)
+test: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest
+
+## test-postgres: the suite again on the PostgreSQL at $(PG_TEST_URL)
+test-postgres: $(VENV)/.dev-installed
+	PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python benchmarks/event_list.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

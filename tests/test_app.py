@@ -1,0 +1,71 @@
+"""Configuration, the instance folder, health, and the schema that migrations build."""
+
+import stat
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from portal import create_app
+from portal.extensions import _include_object, db
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("PORTAL_SECRET_KEY", raising=False)
+    instance = tmp_path / "instance"
+    first = create_app(instance_path=str(instance)).config["SECRET_KEY"]
+    second = create_app(instance_path=str(instance)).config["SECRET_KEY"]
+    assert first == second
+    assert len(first) == 64
+    key_file = instance / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert create_app(instance_path=str(tmp_path / "other")).config["SECRET_KEY"] != first
+
+
+def test_environment_overrides_defaults_and_stays_a_string(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "123")
+    monkeypatch.setenv("PORTAL_MAIL_PORT", "2525")
+    monkeypatch.setenv("PORTAL_BASE_URL", '"https://events.example.org/"')
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["SECRET_KEY"] == "123"
+    assert app.config["MAIL_PORT"] == 2525
+    assert app.config["BASE_URL"] == "https://events.example.org"
+    assert app.config["MAIL_BACKEND"] == "file"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'portal.db'}"
+
+
+def test_healthz_answers_200_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_does_not(tmp_path):
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:9/none"},
+        instance_path=str(tmp_path),
+    )
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["status"] == "unavailable"
+
+
+def test_migrations_build_exactly_the_models(app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": _include_object}
+        )
+        assert compare_metadata(context, db.metadata) == []
+
+
+def test_migrations_downgrade_to_nothing_and_up_again(app):
+    downgrade(revision="base")
+    assert set(db.inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    upgrade()
+    assert "event" in db.inspect(db.engine).get_table_names()
+
+
+@pytest.mark.parametrize("path", ["/", "/events", "/healthz"])
+def test_pages_answer_head_requests(client, path):
+    assert client.head(path).status_code == 200

@@ -1,0 +1,77 @@
+"""`flask seed-demo`: the real catalogue, idempotent, and synthetic events at scale."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from portal.events.demo import EVENTS
+from portal.events.models import Event, EventLink, Project
+from portal.extensions import db
+
+
+def counts() -> tuple[int, int, int]:
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (Event, Project, EventLink)
+    )
+
+
+def test_seed_demo_loads_the_catalogue_and_a_second_run_changes_nothing(runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert f"Events: {len(EVENTS)} added" in result.output
+    first = counts()
+    assert first[0] == len(EVENTS) == 20
+    assert first[1] == 5
+    stamps = dict(db.session.execute(select(Event.slug, Event.updated_at)).all())
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0
+    assert f"0 added, {len(EVENTS)} already there" in result.output
+    assert counts() == first
+    db.session.expire_all()
+    assert dict(db.session.execute(select(Event.slug, Event.updated_at)).all()) == stamps
+
+
+def test_seed_demo_holds_the_contract_facts(runner):
+    runner.invoke(args=["seed-demo"])
+    event = db.session.scalar(
+        select(Event).where(Event.slug == "openinfra-days-north-america-2025")
+    )
+    assert (event.starts_on.isoformat(), event.ends_on.isoformat()) == ("2025-03-06", "2025-03-07")
+    assert (event.city, event.region, event.country) == ("Pasadena", "CA", "US")
+    assert event.timezone == "America/Los_Angeles"
+    assert event.colocated_name == "SCaLE 22x"
+    assert [link.kind.value for link in event.links] == ["register", "sponsor", "schedule"]
+    assert event.links[2].state.value == "coming_soon"
+    virtual = db.session.scalars(select(Event.slug).where(Event.format == "virtual")).all()
+    assert set(virtual) == {
+        "ptg-april-2024",
+        "ptg-october-2024",
+        "ptg-april-2025",
+        "ptg-october-2025",
+    }
+
+
+def test_synthetic_events_spread_over_two_years_about_half_upcoming(runner):
+    result = runner.invoke(args=["seed-demo", "--synthetic", "400"])
+    assert result.exit_code == 0, result.output
+    assert "Synthetic events: 400 added" in result.output
+    synthetic = select(Event).where(Event.slug.like("synthetic-%"))
+    events = db.session.scalars(synthetic).all()
+    assert len(events) == 400
+    today = datetime.now(UTC).date()
+    assert all(abs((e.starts_on - today).days) <= 366 for e in events)
+    upcoming = sum(e.ends_on >= today for e in events)
+    assert 150 < upcoming < 250
+    assert all(e.projects and e.search_text for e in events)
+
+    result = runner.invoke(args=["seed-demo", "--synthetic", "400"])
+    assert "Synthetic events: 0 added, 400 already there" in result.output
+    assert db.session.scalar(select(func.count()).select_from(synthetic.subquery())) == 400
+
+
+def test_synthetic_rejects_a_negative_count(runner):
+    result = runner.invoke(args=["seed-demo", "--synthetic", "-5"])
+    assert result.exit_code == 2
+    assert "Invalid value" in result.output

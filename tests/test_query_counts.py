@@ -1,0 +1,50 @@
+"""Pages run the same number of SQL statements for a few events or many (no N+1)."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from portal.events.models import LinkKind, LinkState
+
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
+
+def add_events(make_event, count: int, start: int = 0) -> None:
+    for number in range(start, start + count):
+        day = date(2025, 1, 1) + timedelta(days=number % 300)
+        make_event(
+            starts_on=day,
+            ends_on=day,
+            projects=("openstack", "zuul"),
+            links=((LinkKind.REGISTER, LinkState.OPEN, "https://example.org"),),
+            country=("US", "DE", "FR")[number % 3],
+        )
+
+
+@pytest.mark.parametrize("path", ["/", "/events", "/events?q=event&format=in_person"])
+def test_list_pages_do_not_grow_with_the_data(client, make_event, count_queries, path):
+    add_events(make_event, 3)
+    client.get(path)  # warm caches of the first request
+    with count_queries() as few:
+        assert client.get(path).status_code == 200
+    add_events(make_event, 40, start=3)
+    with count_queries() as many:
+        assert client.get(path).status_code == 200
+    assert many.total == few.total, many.statements
+
+
+def test_event_page_does_not_grow_with_projects_or_links(client, make_event, count_queries):
+    small = make_event(projects=("openstack",)).slug
+    big = make_event(
+        projects=("openstack", "zuul", "starlingx", "kata-containers"),
+        links=(
+            (LinkKind.REGISTER, LinkState.OPEN, "https://example.org/r"),
+            (LinkKind.SPONSOR, LinkState.OPEN, "https://example.org/s"),
+            (LinkKind.SCHEDULE, LinkState.COMING_SOON, None),
+        ),
+    ).slug
+    with count_queries() as one:
+        client.get(f"/events/{small}")
+    with count_queries() as four:
+        client.get(f"/events/{big}")
+    assert one.total == four.total <= 3
