@@ -98,9 +98,8 @@ event_projects = Table(
     "event_project",
     db.metadata,
     Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "project_id", ForeignKey("project.id", ondelete="CASCADE"), primary_key=True, index=True
-    ),
+    Column("project_id", ForeignKey("project.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_event_project_project_event", "project_id", "event_id"),
 )
 
 
@@ -136,14 +135,14 @@ class Event(db.Model):
     end_time: Mapped[time | None] = mapped_column(Time)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     # The same span as UTC instants (naive, UTC), derived on flush; lists filter and sort on them.
-    starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    ends_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
 
     venue: Mapped[str | None] = mapped_column(String(200))
     street: Mapped[str | None] = mapped_column(String(200))
     city: Mapped[str | None] = mapped_column(String(120))
     region: Mapped[str | None] = mapped_column(String(120))
-    country: Mapped[str | None] = mapped_column(String(2), index=True)  # ISO 3166-1 alpha-2
+    country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
 
@@ -180,9 +179,19 @@ class Event(db.Model):
         CheckConstraint(
             "longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"
         ),
-        Index("ix_event_status_ends_at", "status", "ends_at"),
-        Index("ix_event_status_starts_at", "status", "starts_at"),
-        Index("ix_event_format", "format"),
+        # Lists walk the events not yet over (or over) and sort them without reading the
+        # table: every column a list filters or sorts on is in this one index (see queries.py).
+        Index(
+            "ix_event_listing",
+            "ends_at",
+            "starts_at",
+            "status",
+            "format",
+            "country",
+            "starts_on",
+            "ends_on",
+        ),
+        Index("ix_event_country_status", "country", "status"),
     )
 
     def __repr__(self) -> str:

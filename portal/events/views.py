@@ -8,7 +8,6 @@ from portal.core.urls import external_url
 from portal.events import display, queries
 from portal.events.forms import EventFilterForm
 from portal.events.structured import event_json_ld, open_graph
-from portal.extensions import db
 
 bp = Blueprint("events", __name__)
 
@@ -37,11 +36,8 @@ def index():
     if not form.validate():
         return render_template("events/list.html", form=form, pagination=None, now=now), 400
     query = form.to_query()
-    pagination = db.paginate(
-        queries.public_events(query, now),
-        page=form.page_number,
-        per_page=current_app.config["EVENTS_PER_PAGE"],
-        error_out=False,
+    pagination = queries.event_page(
+        query, now, page=form.page_number, per_page=current_app.config["EVENTS_PER_PAGE"]
     )
     return render_template(
         "events/list.html", form=form, query=query, pagination=pagination, now=now

@@ -1,0 +1,102 @@
+"""Shared pieces of the benchmarks: a scratch portal, gunicorn servers, timed requests."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+GUNICORN_ARGS = ["--workers", "2", "--worker-class", "sync", "--log-level", "warning"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def scratch_portal(database_uri: str | None = None):
+    """Environment variables for a portal on its own instance folder and database."""
+    with tempfile.TemporaryDirectory(prefix="portal-bench-") as folder:
+        env = dict(os.environ)
+        env["PORTAL_SQLALCHEMY_DATABASE_URI"] = database_uri or f"sqlite:///{folder}/portal.db"
+        env["PORTAL_SECRET_KEY"] = "benchmark"
+        env["PORTAL_RATELIMIT_ENABLED"] = "false"
+        yield env
+
+
+def flask(env: dict, *args: str) -> None:
+    subprocess.run([str(BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=env, check=True)
+
+
+@contextmanager
+def gunicorn(app: str, env: dict, cwd: Path = ROOT):
+    """Serve `app` with gunicorn on a free loopback port until the block ends."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), *GUNICORN_ARGS, "--bind", f"127.0.0.1:{port}", app],
+        cwd=cwd,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                get(port, "/")
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"gunicorn {app} did not start")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+@dataclass
+class Timing:
+    label: str
+    samples: list[float]
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.samples) * 1000
+
+    @property
+    def p95_ms(self) -> float:
+        return statistics.quantiles(self.samples, n=20)[-1] * 1000
+
+
+def time_requests(port: int, path: str, count: int, warmup: int = 5, expect: int = 200) -> Timing:
+    for _ in range(warmup):
+        get(port, path)
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        status, _ = get(port, path)
+        samples.append(time.perf_counter() - started)
+        if status != expect:
+            raise RuntimeError(f"{path} answered {status}, expected {expect}")
+    return Timing(path, samples)
