@@ -21,6 +21,9 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     csrf.init_app(app)
     _tune_sqlite(app)
 
+    from portal.calendar import cache as feed_cache
+    from portal.calendar import links as calendar_links
+    from portal.calendar.views import bp as calendar_bp
     from portal.core.views import bp as core_bp
     from portal.demo import seed_demo
     from portal.events import display
@@ -28,6 +31,8 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
 
     app.register_blueprint(core_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(calendar_bp)
+    feed_cache.init_app(app)
     app.cli.add_command(seed_demo)
 
     app.jinja_env.filters.update(
@@ -35,7 +40,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
         country_name=display.country_name,
         date_range=display.date_range,
     )
-    app.jinja_env.globals.update(display=display)
+    app.jinja_env.globals.update(display=display, calendar_links=calendar_links)
     return app
 
 

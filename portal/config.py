@@ -27,6 +27,9 @@ DEFAULTS = {
     "ORGANIZER_NAME": "OpenInfra Foundation",
     "ORGANIZER_URL": "https://openinfra.dev",
     "CONTACT_EMAIL": "events@openinfra.dev",
+    "CACHE_REDIS_URL": None,
+    "CALENDAR_CACHE_SIZE": 256,
+    "CALENDAR_FEED_MAX_EVENTS": 2000,
 }
 
 # from_prefixed_env parses values as JSON, so PORTAL_SECRET_KEY=123 arrives as an int.
@@ -39,6 +42,7 @@ STRING_KEYS = (
     "MAIL_DEFAULT_SENDER",
     "RATELIMIT_STORAGE_URI",
     "BASE_URL",
+    "CACHE_REDIS_URL",
 )
 
 

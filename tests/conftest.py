@@ -53,9 +53,11 @@ def database_template(tmp_path_factory) -> str:
 
 def _truncate_all(uri: str) -> None:
     engine = create_engine(uri)
-    tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+    kept = {"alembic_version", "catalogue_state"}  # rows the migrations put there
+    tables = [t for t in inspect(engine).get_table_names() if t not in kept]
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        connection.execute(text("UPDATE catalogue_state SET version = 0"))
     engine.dispose()
 
 
@@ -79,6 +81,14 @@ def settings() -> dict:
 @pytest.fixture
 def app(database_uri, tmp_path, settings):
     app = create_app({**_settings(database_uri), **settings}, instance_path=str(tmp_path / "inst"))
+
+    # The test keeps an app context pushed, so its requests share the test's session. In
+    # production each request starts a fresh one: start each request from expired objects so
+    # it reads what the database holds now, as a fresh session would.
+    @app.before_request
+    def _fresh_session() -> None:
+        db.session.expire_all()
+
     with app.app_context():
         yield app
         db.session.remove()

@@ -25,7 +25,10 @@ class EventFilterForm(FlaskForm):
         validators=[Optional()],
     )
     country = SelectField(
-        "Country", choices=[], validators=[Optional()], filters=[lambda v: v.upper() if v else v]
+        "Country",
+        choices=[],
+        validators=[Optional()],
+        filters=[lambda v: v.strip().upper() if v else v],
     )
     starts_from = DateField("From", validators=[Optional()], name="from")
     ends_to = DateField("To", validators=[Optional()], name="to")

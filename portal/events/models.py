@@ -22,6 +22,8 @@ from sqlalchemy import (
     Text,
     Time,
     event,
+    inspect,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -295,8 +297,74 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+class CatalogueState(db.Model):
+    """One row whose version rises with every change to events, their links or projects.
+
+    Every process reads it to know whether what it computed from the catalogue (the calendar
+    feeds) is still current, so a change made through any worker or host is seen by all.
+    """
+
+    __tablename__ = "catalogue_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# A change to any of these is one calendar clients must notice: SEQUENCE goes up (RFC 5545
+# 3.8.7.4). Every other edit still moves LAST-MODIFIED.
+SIGNIFICANT_FIELDS = (
+    "title",
+    "status",
+    "format",
+    "starts_on",
+    "ends_on",
+    "start_time",
+    "end_time",
+    "timezone",
+    "venue",
+    "street",
+    "city",
+    "region",
+    "country",
+    "latitude",
+    "longitude",
+)
+CATALOGUE_TYPES = (Event, EventLink, Project)
+
+
 @event.listens_for(Session, "before_flush")
-def _refresh_events(session: Session, flush_context, instances) -> None:
-    for obj in list(session.new) + list(session.dirty):
+def _track_catalogue_changes(session: Session, flush_context, instances) -> None:
+    """The model layer's bookkeeping, so that every write path gets it: derived columns,
+    SEQUENCE and LAST-MODIFIED, and a note that the catalogue changed."""
+    now = utcnow()
+    changed = any(isinstance(obj, CATALOGUE_TYPES) for obj in session.deleted)
+    for obj in session.new:
         if isinstance(obj, Event):
             obj.refresh_derived()
+            obj.created_at = obj.updated_at = now
+        changed |= isinstance(obj, CATALOGUE_TYPES)
+    for obj in list(session.dirty):
+        if not isinstance(obj, CATALOGUE_TYPES) or not session.is_modified(obj):
+            continue
+        changed = True
+        if isinstance(obj, EventLink) and obj.event is not None:
+            obj.event.updated_at = now  # the link row is part of the event's description
+        if isinstance(obj, Event):
+            obj.refresh_derived()
+            attrs = inspect(obj).attrs
+            if any(attrs[name].history.has_changes() for name in SIGNIFICANT_FIELDS):
+                obj.sequence = (obj.sequence or 0) + 1
+            obj.updated_at = now
+    if changed:
+        session.info["catalogue_changed"] = now
+
+
+@event.listens_for(Session, "after_flush")
+def _raise_catalogue_version(session: Session, flush_context) -> None:
+    changed_at = session.info.pop("catalogue_changed", None)
+    if changed_at is not None:
+        table = CatalogueState.__table__
+        session.connection().execute(
+            update(table).values(version=table.c.version + 1, changed_at=changed_at)
+        )

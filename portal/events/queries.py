@@ -55,10 +55,13 @@ class EventQuery:
 
 def _conditions(query: EventQuery, now: datetime) -> list[ColumnElement[bool]]:
     moment = as_naive_utc(now)
-    conditions = [
-        Event.status.in_(PUBLIC_STATUSES),
-        Event.ends_at <= moment if query.past else Event.ends_at > moment,
-    ]
+    over = Event.ends_at <= moment if query.past else Event.ends_at > moment
+    return [over, *_filters(query)]
+
+
+def _filters(query: EventQuery) -> list[ColumnElement[bool]]:
+    """What the visitor chose, apart from upcoming or past."""
+    conditions = [Event.status.in_(PUBLIC_STATUSES)]
     if query.format:
         conditions.append(Event.format == query.format)
     if query.country:
@@ -113,6 +116,22 @@ def public_events(query: EventQuery, now: datetime, limit: int | None = None) ->
         return select(Event).where(*_conditions(query, now)).order_by(*order)
     ids = select(Event.id).where(*_conditions(query, now)).order_by(*order).limit(limit)
     return select(Event).where(Event.id.in_(ids)).order_by(*order)
+
+
+def feed_events(query: EventQuery, since: datetime, limit: int) -> list[Event]:
+    """The events of a calendar feed: those not over before `since`, soonest first.
+
+    Upcoming events are chosen before past ones, so a feed at its limit drops the oldest.
+    """
+    moment = as_naive_utc(since)
+    ids = (
+        select(Event.id)
+        .where(Event.ends_at > moment, *_filters(query))
+        .order_by(Event.ends_at.desc(), Event.id.desc())
+        .limit(limit)
+    )
+    stmt = select(Event).where(Event.id.in_(ids)).order_by(Event.starts_at, Event.id)
+    return list(db.session.scalars(stmt))
 
 
 class EventPage(Pagination):

@@ -1,0 +1,109 @@
+"""Rendered feeds, kept until the catalogue changes: in this process, and in Redis when
+`PORTAL_CACHE_REDIS_URL` is set so that every worker and host shares one rendering."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from threading import Lock
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+PREFIX = "portal:feed:"
+TTL_SECONDS = 2 * 24 * 3600  # keys carry the catalogue version and the day: old ones just expire
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    etag: str
+    last_modified: datetime
+
+    @classmethod
+    def of(cls, body: bytes, last_modified: datetime) -> Rendered:
+        return cls(body, hashlib.sha256(body).hexdigest()[:32], last_modified)
+
+
+class FeedCache:
+    def __init__(self, size: int = 256, redis_url: str | None = None, namespace: str = "") -> None:
+        self.size = size
+        self.prefix = f"{PREFIX}{namespace}:"
+        self._local: OrderedDict[str, Rendered] = OrderedDict()
+        self._lock = Lock()
+        self._redis = None
+        if redis_url:
+            import redis
+
+            self._redis = redis.Redis.from_url(redis_url, socket_timeout=0.5)
+
+    def get(self, key: str) -> Rendered | None:
+        with self._lock:
+            found = self._local.get(key)
+            if found is not None:
+                self._local.move_to_end(key)
+                return found
+        found = self._get_shared(key)
+        if found is not None:
+            self._keep(key, found)
+        return found
+
+    def set(self, key: str, rendered: Rendered) -> None:
+        self._keep(key, rendered)
+        if self._redis is None:
+            return
+        mapping = {
+            "body": rendered.body,
+            "etag": rendered.etag,
+            "last_modified": rendered.last_modified.isoformat(),
+        }
+        try:
+            pipe = self._redis.pipeline()
+            pipe.hset(self.prefix + key, mapping=mapping)
+            pipe.expire(self.prefix + key, TTL_SECONDS)
+            pipe.execute()
+        except Exception:  # a cache that is down must not take the feed down
+            log.warning("feed cache: Redis unavailable for set", exc_info=True)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._local.clear()
+
+    def _keep(self, key: str, rendered: Rendered) -> None:
+        with self._lock:
+            self._local[key] = rendered
+            self._local.move_to_end(key)
+            while len(self._local) > self.size:
+                self._local.popitem(last=False)
+
+    def _get_shared(self, key: str) -> Rendered | None:
+        if self._redis is None:
+            return None
+        try:
+            found = self._redis.hgetall(self.prefix + key)
+        except Exception:
+            log.warning("feed cache: Redis unavailable for get", exc_info=True)
+            return None
+        if not found:
+            return None
+        last_modified = datetime.fromisoformat(found[b"last_modified"].decode())
+        return Rendered(found[b"body"], found[b"etag"].decode(), last_modified.astimezone(UTC))
+
+
+def init_app(app: Flask) -> None:
+    # Portals sharing one Redis (staging and production, say) must not read each other's
+    # feeds: keys are namespaced by the database they were rendered from.
+    database = app.config["SQLALCHEMY_DATABASE_URI"].encode()
+    app.extensions["feed_cache"] = FeedCache(
+        size=app.config["CALENDAR_CACHE_SIZE"],
+        redis_url=app.config.get("CACHE_REDIS_URL"),
+        namespace=hashlib.sha256(database).hexdigest()[:12],
+    )
+
+
+def feed_cache() -> FeedCache:
+    return current_app.extensions["feed_cache"]

@@ -1,0 +1,99 @@
+"""What the calendar endpoints serve: feeds and single events, rendered once per change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, time, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+from sqlalchemy import select
+
+from portal.calendar import ics
+from portal.calendar.cache import Rendered, feed_cache
+from portal.core.urls import external_url
+from portal.events.display import country_name
+from portal.events.models import CatalogueState, Event, Project
+from portal.events.queries import EventQuery, feed_events
+from portal.extensions import db
+
+# Subscribers keep seeing changes and cancellations of events that ended this recently.
+KEEP_PAST = timedelta(days=365)
+FILTER_KEYS = ("q", "project", "format", "country", "from", "to")
+
+
+def site() -> ics.Site:
+    config = current_app.config
+    domain = urlsplit(config["BASE_URL"]).hostname if config.get("BASE_URL") else None
+    return ics.Site(
+        name=config["SITE_NAME"],
+        uid_domain=domain or request.host.split(":")[0],
+        event_url=lambda event: external_url("events.detail", slug=event.slug),
+    )
+
+
+def catalogue_state() -> tuple[int, datetime]:
+    """The catalogue's version and when it last changed: one primary-key read."""
+    row = db.session.execute(
+        select(CatalogueState.version, CatalogueState.changed_at).where(CatalogueState.id == 1)
+    ).one_or_none()
+    if row is None:
+        return 0, datetime(2000, 1, 1, tzinfo=UTC)
+    return row.version, row.changed_at.replace(tzinfo=UTC)
+
+
+def feed_key(args: Iterable[tuple[str, str]], version: int, day: str, base: str) -> str:
+    """The cache key of a feed: the catalogue version, the day, the address it is served at
+    (its URLs are in the feed) and the filters as given, sorted."""
+    chosen = sorted((key, value) for key, value in args if key in FILTER_KEYS and value)
+    return f"v{version}:{day}:{base}:" + "&".join(f"{key}={value}" for key, value in chosen)
+
+
+def cached_feed(args, now: datetime, build) -> Rendered:
+    """The feed for these query arguments, from the cache or from build(since, changed_at)."""
+    version, changed_at = catalogue_state()
+    midnight = datetime.combine(now.astimezone(UTC).date(), time(0), UTC)
+    base = current_app.config.get("BASE_URL") or request.host_url
+    key = feed_key(args, version, midnight.date().isoformat(), base)
+    cache = feed_cache()
+    rendered = cache.get(key)
+    if rendered is None:
+        # The window moves each midnight, so the feed may change then without any edit.
+        rendered = build(midnight - KEEP_PAST, max(changed_at, midnight))
+        cache.set(key, rendered)
+    return rendered
+
+
+def render_feed(query: EventQuery, since: datetime, last_modified: datetime) -> Rendered:
+    limit = current_app.config["CALENDAR_FEED_MAX_EVENTS"]
+    events = feed_events(query, since, limit)
+    args = {key: value for key, value in request.args.items() if key in FILTER_KEYS and value}
+    source = external_url("calendar.feed", **args)
+    body = ics.calendar(events, site(), feed_name(query), source)
+    return Rendered.of(body, last_modified)
+
+
+def render_event(event: Event) -> Rendered:
+    name = f"{event.title} · {current_app.config['SITE_NAME']}"
+    body = ics.calendar([event], site(), name)
+    return Rendered.of(body, event.updated_at.replace(tzinfo=UTC))
+
+
+def feed_name(query: EventQuery) -> str:
+    """'OpenInfra Foundation events: Kata Containers, virtual, in Germany, matching “edge”'."""
+    parts = []
+    if query.project:
+        project = db.session.scalar(select(Project.name).where(Project.slug == query.project))
+        parts.append(project or query.project)
+    if query.format:
+        parts.append(query.format.label.lower())
+    if query.country:
+        parts.append(f"in {country_name(query.country)}")
+    if query.terms:
+        parts.append(f"matching “{' '.join(query.terms)}”")
+    if query.starts_from:
+        parts.append(f"from {query.starts_from.isoformat()}")
+    if query.ends_to:
+        parts.append(f"until {query.ends_to.isoformat()}")
+    name = f"{current_app.config['SITE_NAME']} events"
+    return f"{name}: {', '.join(parts)}" if parts else name
