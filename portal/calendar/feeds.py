@@ -28,6 +28,7 @@ def site() -> ics.Site:
     return ics.Site(
         name=config["SITE_NAME"],
         uid_domain=domain or request.host.split(":")[0],
+        base=config.get("BASE_URL") or request.host_url,
         event_url=lambda event: external_url("events.detail", slug=event.slug),
     )
 

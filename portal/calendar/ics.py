@@ -6,14 +6,17 @@ escaping, folding and CRLFs, and its bytes are returned unchanged.
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from threading import Lock
 
 import icalendar
 from icalendar import vDuration, vGeo
+from sqlalchemy import inspect as sa_inspect
 
 from portal.events.display import country_name, date_range
 from portal.events.models import Event, EventFormat, EventLink, EventStatus, LinkKind, LinkState
@@ -35,6 +38,7 @@ class Site:
 
     name: str
     uid_domain: str  # UIDs are event-<id>@<uid_domain>: stable for as long as the site is
+    base: str  # the address pages are served at; event_url builds on it
     event_url: Callable[[Event], str]
 
 
@@ -113,8 +117,17 @@ def vevent(event: Event, site: Site) -> icalendar.Event:
     return component
 
 
+END = b"END:VCALENDAR\r\n"
+
+
 def calendar(events: Sequence[Event], site: Site, name: str, source: str | None = None) -> bytes:
-    """A whole iCalendar file, with the VTIMEZONEs its events use, bounded to their span."""
+    """A whole iCalendar file, with the VTIMEZONEs its timed events use, bounded to the years
+    they span.
+
+    icalendar renders every part; the parts are kept between renderings (an event's VEVENT
+    until it changes, a zone's VTIMEZONE for good) and joined in order, so a feed of hundreds
+    of events is rebuilt after a change by rendering only what changed.
+    """
     cal = icalendar.Calendar.new(
         # Without a uid, Calendar.new invents a random one and every fetch would differ.
         uid=str(uuid.uuid5(uuid.NAMESPACE_URL, source or f"{site.uid_domain}/{name}")),
@@ -130,13 +143,69 @@ def calendar(events: Sequence[Event], site: Site, name: str, source: str | None 
     zone = dominant_zone(events)
     if zone:
         cal.add("x-wr-timezone", zone)
-    for event in events:
-        cal.add_component(vevent(event, site))
-    if events:
-        first = min(event.starts_on for event in events) - timedelta(days=1)
-        last = max(event.ends_on for event in events) + timedelta(days=2)
-        cal.add_missing_timezones(first, last)
-    return cal.to_ical()
+    head = cal.to_ical()
+    assert head.endswith(END)
+    parts = [head[: -len(END)]]
+    zones = sorted({e.timezone for e in events if not e.is_all_day} - UTC_NAMES)
+    if zones:
+        first = min(event.starts_on for event in events).year
+        last = max(event.ends_on for event in events).year + 1
+        parts += [_vtimezone(tzid, first, last) for tzid in zones]
+    parts += [_vevent_bytes(event, site) for event in events]
+    parts.append(END)
+    return b"".join(parts)
+
+
+UTC_NAMES = {"UTC", "Etc/UTC"}  # written as ...Z: no VTIMEZONE needed
+
+
+@functools.lru_cache(maxsize=512)
+def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
+    zone = icalendar.Timezone.from_tzid(
+        tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
+    )
+    return zone.to_ical()
+
+
+class _VeventCache:
+    """VEVENT bytes by everything they are made of: the key is the event's content, so an
+    entry can never be stale, and hashing it costs a fraction of rendering it."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple, bytes] = OrderedDict()
+        self._lock = Lock()
+
+    def get_or_render(self, key: tuple, render: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        rendered = render()
+        with self._lock:
+            self._entries[key] = rendered
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return rendered
+
+
+_vevents = _VeventCache(size=20_000)
+
+
+_COLUMNS = tuple(attr.key for attr in sa_inspect(Event).column_attrs)
+
+
+def _vevent_bytes(event: Event, site: Site) -> bytes:
+    key = (
+        tuple(getattr(event, name) for name in _COLUMNS),
+        tuple((k.kind, k.state, k.url, k.deadline, k.position) for k in event.links),
+        tuple(project.name for project in event.projects),
+        site.name,
+        site.uid_domain,
+        site.base,
+    )
+    return _vevents.get_or_render(key, lambda: vevent(event, site).to_ical())
 
 
 def dominant_zone(events: Sequence[Event]) -> str | None:
