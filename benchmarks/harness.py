@@ -36,6 +36,19 @@ def scratch_portal(database_uri: str | None = None):
         yield env
 
 
+def vacuum(database_uri: str) -> None:
+    """After a bulk load PostgreSQL needs VACUUM for index-only scans (autovacuum would do it
+    a little later in production)."""
+    if not database_uri.startswith("postgresql"):
+        return
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_uri, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
+
+
 def flask(env: dict, *args: str) -> None:
     subprocess.run([str(BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=env, check=True)
 
@@ -100,3 +113,44 @@ def time_requests(port: int, path: str, count: int, warmup: int = 5, expect: int
         if status != expect:
             raise RuntimeError(f"{path} answered {status}, expected {expect}")
     return Timing(path, samples)
+
+
+def _hammer(port: int, path: str, headers: dict, seconds: float, expect: int, queue) -> None:
+    done, deadline = 0, time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status, _ = get(port, path, headers)
+        if status != expect:
+            queue.put(-1)
+            return
+        done += 1
+    queue.put(done)
+
+
+def requests_per_second(
+    port: int,
+    path: str,
+    headers: dict | None = None,
+    seconds: float = 5.0,
+    clients: int = 4,
+    expect: int = 200,
+) -> float:
+    """Closed-loop load from `clients` processes for `seconds`: completed requests a second."""
+    import multiprocessing
+
+    for _ in range(20):
+        get(port, path, headers)  # warm up every worker
+    queue = multiprocessing.Queue()
+    workers = [
+        multiprocessing.Process(
+            target=_hammer, args=(port, path, headers or {}, seconds, expect, queue)
+        )
+        for _ in range(clients)
+    ]
+    for worker in workers:
+        worker.start()
+    counts = [queue.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    if min(counts) < 0:
+        raise RuntimeError(f"{path} answered something other than {expect}")
+    return sum(counts) / seconds

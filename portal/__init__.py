@@ -22,6 +22,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     _tune_sqlite(app)
 
     from portal.calendar import cache as feed_cache
+    from portal.calendar import feeds
     from portal.calendar import links as calendar_links
     from portal.calendar.views import bp as calendar_bp
     from portal.core.views import bp as core_bp
@@ -33,6 +34,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     app.register_blueprint(events_bp)
     app.register_blueprint(calendar_bp)
     feed_cache.init_app(app)
+    feeds.init_app(app)
     app.cli.add_command(seed_demo)
 
     app.jinja_env.filters.update(

@@ -9,7 +9,6 @@ from pathlib import Path
 from flask import Flask
 
 DEFAULTS = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
     "MAIL_BACKEND": "file",
     "MAIL_SERVER": "localhost",
@@ -30,6 +29,7 @@ DEFAULTS = {
     "CACHE_REDIS_URL": None,
     "CALENDAR_CACHE_SIZE": 256,
     "CALENDAR_FEED_MAX_EVENTS": 2000,
+    "CALENDAR_VERSION_TTL": 1.0,
 }
 
 # from_prefixed_env parses values as JSON, so PORTAL_SECRET_KEY=123 arrives as an int.
@@ -62,6 +62,10 @@ def configure(app: Flask, overrides: dict | None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         db_path = Path(app.instance_path) / "portal.db"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A server may drop idle connections; a local file may not, and the ping would cost
+        # every request a statement.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(Path(app.instance_path))
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal.events import demo as events_demo
 from portal.events.models import Event
@@ -47,6 +47,10 @@ def _seed_synthetic(count: int) -> None:
                 added += _commit(batch)
         added += _commit(batch)
     click.echo(f"Synthetic events: {added} added, {count - added} already there.")
+    if added:
+        # Fresh statistics, so the planner knows the table it now has to plan for.
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 def _commit(batch: list[Event]) -> int:

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, request
+from werkzeug.http import is_resource_modified
 
 from portal.calendar.cache import Rendered
 from portal.calendar.feeds import cached_feed, render_event, render_feed
@@ -37,11 +38,17 @@ def event(slug: str):
 
 
 def ics_response(rendered: Rendered, filename: str, max_age: int, attachment: bool) -> Response:
-    response = Response(rendered.body, mimetype="text/calendar")
-    response.set_etag(rendered.etag)
-    response.last_modified = rendered.last_modified
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
+    """The calendar, or 304 Not Modified when the client's copy (by ETag, or else by date) is
+    current. Werkzeug compares the validators; the headers are formatted once per rendering."""
     disposition = "attachment" if attachment else "inline"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response.make_conditional(request)
+    headers = {
+        **rendered.validators,
+        "Cache-Control": f"public, max-age={max_age}",
+        "Content-Disposition": f'{disposition}; filename="{filename}"',
+    }
+    modified = is_resource_modified(
+        request.environ, etag=rendered.etag, last_modified=rendered.last_modified
+    )
+    if not modified and request.method in ("GET", "HEAD"):
+        return Response(status=304, headers=headers)
+    return Response(rendered.body, mimetype="text/calendar", headers=headers)

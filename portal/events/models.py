@@ -344,6 +344,9 @@ def _track_catalogue_changes(session: Session, flush_context, instances) -> None
             obj.refresh_derived()
             obj.created_at = obj.updated_at = now
         changed |= isinstance(obj, CATALOGUE_TYPES)
+    for obj in list(session.new) + list(session.deleted):
+        if isinstance(obj, EventLink) and obj.event is not None and obj.event not in session.new:
+            obj.event.updated_at = now  # the link row is part of the event's description
     for obj in list(session.dirty):
         if not isinstance(obj, CATALOGUE_TYPES) or not session.is_modified(obj):
             continue
@@ -360,6 +363,11 @@ def _track_catalogue_changes(session: Session, flush_context, instances) -> None
         session.info["catalogue_changed"] = now
 
 
+# Set in session.info once a flush has raised the version; readers of the version (the
+# calendar) pop it after the commit to forget what they cached.
+VERSION_RAISED = "catalogue_version_raised"
+
+
 @event.listens_for(Session, "after_flush")
 def _raise_catalogue_version(session: Session, flush_context) -> None:
     changed_at = session.info.pop("catalogue_changed", None)
@@ -368,3 +376,4 @@ def _raise_catalogue_version(session: Session, flush_context) -> None:
         session.connection().execute(
             update(table).values(version=table.c.version + 1, changed_at=changed_at)
         )
+        session.info[VERSION_RAISED] = True
