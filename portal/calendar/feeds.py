@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import time as time_module
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlsplit
-
-import time as time_module
 
 from flask import current_app, has_app_context, request
 from sqlalchemy import event as sa_event
