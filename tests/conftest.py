@@ -17,6 +17,8 @@ from portal import create_app
 from portal.events.models import Event, EventFormat, EventKind, EventLink, EventStatus, Project
 from portal.extensions import db
 
+pytest_plugins = ["browser"]  # live_server, chromium and page: tests/browser.py
+
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 # The demo catalogue is of 2024-2025: tests look at it from a fixed day.
 FROZEN_NOW = datetime(2024, 11, 20, 12, 0, tzinfo=UTC)
