@@ -61,6 +61,7 @@ def upgrade():
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.create_index('ix_event_country_status', ['country', 'status'], unique=False)
         batch_op.create_index('ix_event_listing', ['ends_at', 'starts_at', 'status', 'format', 'country', 'starts_on', 'ends_on'], unique=False)
+        batch_op.create_index('ix_event_upcoming_order', ['starts_at', 'id', 'ends_at', 'status'], unique=False)
 
     op.create_table('project',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -155,6 +156,7 @@ def downgrade():
     op.drop_table('event_link')
     op.drop_table('project')
     with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_index('ix_event_upcoming_order')
         batch_op.drop_index('ix_event_listing')
         batch_op.drop_index('ix_event_country_status')
 

@@ -193,6 +193,8 @@ class Event(db.Model):
             "starts_on",
             "ends_on",
         ),
+        # The upcoming list in reading order, read from the index alone until a page is full.
+        Index("ix_event_upcoming_order", "starts_at", "id", "ends_at", "status"),
         Index("ix_event_country_status", "country", "status"),
     )
 
