@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+NA = "openinfra-days-north-america-2025"
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("frozen_now", "seeded")]
 
 
@@ -58,7 +59,7 @@ def test_event_page_and_its_calendar_file(page, live_server):
 
 def test_pages_fit_a_phone_screen(page, live_server):
     page.set_viewport_size({"width": 375, "height": 800})
-    for path in ("/", "/events", "/events/openinfra-days-north-america-2025"):
+    for path in ("/", "/events", "/events/month/2025-03", f"/events/{NA}"):
         page.goto(f"{live_server}{path}")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, path

@@ -56,10 +56,10 @@ class EventQuery:
 def _conditions(query: EventQuery, now: datetime) -> list[ColumnElement[bool]]:
     moment = as_naive_utc(now)
     over = Event.ends_at <= moment if query.past else Event.ends_at > moment
-    return [over, *_filters(query)]
+    return [over, *filter_conditions(query)]
 
 
-def _filters(query: EventQuery) -> list[ColumnElement[bool]]:
+def filter_conditions(query: EventQuery) -> list[ColumnElement[bool]]:
     """What the visitor chose, apart from upcoming or past."""
     conditions = [Event.status.in_(PUBLIC_STATUSES)]
     if query.format:
@@ -126,7 +126,7 @@ def feed_events(query: EventQuery, since: datetime, limit: int) -> list[Event]:
     moment = as_naive_utc(since)
     ids = (
         select(Event.id)
-        .where(Event.ends_at > moment, *_filters(query))
+        .where(Event.ends_at > moment, *filter_conditions(query))
         .order_by(Event.ends_at.desc(), Event.id.desc())
         .limit(limit)
     )

@@ -7,9 +7,11 @@ from flask import Blueprint, abort, current_app, render_template, request
 from portal.core.urls import external_url
 from portal.events import display, queries
 from portal.events.forms import EventFilterForm
+from portal.events.month import month_grid, parse_month
 from portal.events.structured import event_json_ld, open_graph
 
 bp = Blueprint("events", __name__)
+MONTH_FILTERS = ("q", "project", "format", "country")
 
 
 def filter_form() -> EventFilterForm:
@@ -61,3 +63,19 @@ def detail(slug: str):
         json_ld=event_json_ld(event, url, organizer, now),
         open_graph=open_graph(event, url, config["SITE_NAME"]),
     )
+
+
+@bp.get("/events/month", defaults={"month": None})
+@bp.get("/events/month/<month>")
+def month(month: str | None):
+    """A month as a calendar grid; the list's filters apply (`past`, `from`, `to` aside)."""
+    now = datetime.now(UTC)
+    first = parse_month(month, now.date())
+    if first is None:
+        abort(404, description="Months read like 2025-03.")
+    form = filter_form()
+    if not form.validate():
+        return render_template("events/month.html", form=form, month=None, filters={}, now=now), 400
+    grid = month_grid(first, form.to_query())
+    filters = {key: request.args[key] for key in MONTH_FILTERS if request.args.get(key)}
+    return render_template("events/month.html", form=form, month=grid, filters=filters, now=now)
