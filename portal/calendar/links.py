@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 from urllib.parse import quote, urlencode
 
+from portal.calendar.feeds import FILTER_KEYS
 from portal.calendar.ics import location
 from portal.core.urls import external_url
 from portal.events.models import Event
@@ -12,7 +13,6 @@ from portal.events.models import Event
 GOOGLE_EVENT = "https://calendar.google.com/calendar/render"
 GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/r"
 OUTLOOK_EVENT = "https://outlook.live.com/calendar/0/action/compose"
-FEED_FILTERS = ("q", "project", "format", "country", "from", "to")
 DETAILS_LIMIT = 1000  # these addresses travel in a URL; keep them well under browsers' limits
 
 
@@ -64,7 +64,7 @@ def outlook_event(event: Event) -> str:
 
 def feed_url(args) -> str:
     """The feed with the list's current filters (not its page or past/upcoming choice)."""
-    chosen = {key: args[key] for key in FEED_FILTERS if args.get(key)}
+    chosen = {key: args[key] for key in FILTER_KEYS if args.get(key)}
     return external_url("calendar.feed", **chosen)
 
 
