@@ -34,6 +34,15 @@ class InquiryKind(StrEnum):
         return self.value.capitalize()
 
 
+def _fits_kind(name: str) -> CheckConstraint:
+    """Membership is about a tier; sponsorship about an event and perhaps one of its packages."""
+    return CheckConstraint(
+        "(kind = 'membership' AND event_id IS NULL AND package_id IS NULL) OR "
+        "(kind = 'sponsorship' AND tier_id IS NULL)",
+        name=name,
+    )
+
+
 def _currency_check(column: str) -> CheckConstraint:
     return CheckConstraint(f"length({column}) = 3 AND upper({column}) = {column}", name="currency")
 
@@ -201,11 +210,7 @@ class RoutingRule(db.Model):
     )
 
     __table_args__ = (
-        CheckConstraint(
-            "(kind = 'membership' AND event_id IS NULL AND package_id IS NULL) OR "
-            "(kind = 'sponsorship' AND tier_id IS NULL)",
-            name="criteria_fit_kind",
-        ),
+        _fits_kind("criteria_fit_kind"),
     )
 
     def __repr__(self) -> str:
@@ -245,11 +250,7 @@ class Inquiry(db.Model):
     )
 
     __table_args__ = (
-        CheckConstraint(
-            "(kind = 'membership' AND event_id IS NULL AND package_id IS NULL) OR "
-            "(kind = 'sponsorship' AND tier_id IS NULL)",
-            name="subject_fits_kind",
-        ),
+        _fits_kind("subject_fits_kind"),
         CheckConstraint("length(message) <= 5000", name="message_length"),
     )
 
