@@ -97,23 +97,27 @@ def claim(
     include_waiting: bool = False,
     ids: Iterable[int] | None = None,
 ) -> tuple[str, list[OutboxMessage]]:
-    """Mark up to `limit` due messages as ours, in one committed statement."""
-    db.session.commit()  # start from a fresh transaction: the claim must be its own
+    """Mark up to `limit` due messages as ours, in one short transaction of its own."""
+    db.session.commit()
     now = utcnow()
     token = secrets.token_hex(16)
     condition = _claimable(now, run_started, include_waiting)
     candidates = select(OutboxMessage.id).where(condition)
     if ids is not None:
         candidates = candidates.where(OutboxMessage.id.in_(list(ids)))
-    candidates = (
+    # Two statements, not UPDATE ... WHERE id IN (SELECT ... LIMIT n): PostgreSQL may run such
+    # a subquery again for each row, and with SKIP LOCKED it then returns other rows each time.
+    chosen = db.session.scalars(
         candidates.order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
-    )
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates.scalar_subquery()), condition)
-        .values(state=OutboxState.SENDING, claim_token=token, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    ).all()
+    if chosen:
+        # `condition` again: on SQLite another deliverer may have claimed a row since the SELECT.
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(chosen), condition)
+            .values(state=OutboxState.SENDING, claim_token=token, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
     db.session.commit()
     mine = select(OutboxMessage).where(OutboxMessage.claim_token == token)
     return token, list(db.session.scalars(mine.order_by(OutboxMessage.id)))
