@@ -209,9 +209,7 @@ class RoutingRule(db.Model):
         secondary=routing_rule_contacts, order_by=StaffContact.name
     )
 
-    __table_args__ = (
-        _fits_kind("criteria_fit_kind"),
-    )
+    __table_args__ = (_fits_kind("criteria_fit_kind"),)
 
     def __repr__(self) -> str:
         return f"<RoutingRule {self.name}>"
