@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 BATCH = 50
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_LONGEST = timedelta(hours=6)
-# About three and a half days of retries (1, 2, 4 ... minutes, then every 6 hours).
+# About three days of retries (1, 2, 4 ... 256 minutes, then every 6 hours).
 MAX_ATTEMPTS = 20
 # A claim older than this belongs to a deliverer that died: its rows are due again. Far longer
 # than any SMTP timeout, so a live deliverer never loses its claim.
