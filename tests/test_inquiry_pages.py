@@ -140,3 +140,25 @@ def test_membership_page_statements_do_not_grow_with_members_or_tiers(client, co
     with count_queries() as many:
         assert client.get("/membership").status_code == 200
     assert many.total == few.total <= 2, many.statements
+
+
+def test_sponsor_page_statements_do_not_grow_with_packages(client, make_event, count_queries):
+    from portal.inquiries.operations import offer_sponsorship
+
+    def selling(count: int) -> str:
+        event = make_event()
+        packages = [
+            SponsorshipPackage(slug=f"p{n}", name=f"Package {n}", price=100_00, available=n)
+            for n in range(count)
+        ]
+        offer_sponsorship(event, packages)
+        db.session.commit()
+        return f"/events/{event.slug}/sponsor"
+
+    small, big = selling(1), selling(12)
+    client.get(small)
+    with count_queries() as one:
+        assert client.get(small).status_code == 200
+    with count_queries() as twelve:
+        assert client.get(big).status_code == 200
+    assert one.total == twelve.total <= 4, twelve.statements
