@@ -164,7 +164,7 @@ def test_a_message_failing_for_days_is_given_up(app, smtp_server):
 
 def test_two_deliverers_at_once_send_each_message_once(app, smtp_server):
     make_inquiries(30)
-    smtp_server.delay = 0.002
+    smtp_server.delay = 0.005
     reports = []
 
     def run():

@@ -90,13 +90,20 @@ def _claimable(now: datetime, run_started: datetime, include_waiting: bool) -> C
     return and_(or_(pending, stale), untried)
 
 
+@dataclass(frozen=True)
+class Claim:
+    token: str
+    messages: list[OutboxMessage]
+    due: bool  # something was due, even if another deliverer claimed it first
+
+
 def claim(
     limit: int,
     *,
     run_started: datetime,
     include_waiting: bool = False,
     ids: Iterable[int] | None = None,
-) -> tuple[str, list[OutboxMessage]]:
+) -> Claim:
     """Mark up to `limit` due messages as ours, in one short transaction of its own."""
     db.session.commit()
     now = utcnow()
@@ -120,7 +127,8 @@ def claim(
         )
     db.session.commit()
     mine = select(OutboxMessage).where(OutboxMessage.claim_token == token)
-    return token, list(db.session.scalars(mine.order_by(OutboxMessage.id)))
+    messages = list(db.session.scalars(mine.order_by(OutboxMessage.id)))
+    return Claim(token, messages, due=bool(chosen))
 
 
 def _record(message: OutboxMessage, token: str, **values) -> None:
@@ -199,16 +207,16 @@ def deliver(
     backend = open_backend(app, timeout)
     try:
         while True:
-            token, claimed = claim(
+            claimed = claim(
                 batch, run_started=run_started, include_waiting=include_waiting, ids=wanted
             )
-            if not claimed:
+            if not claimed.due:
                 return report
-            for position, message in enumerate(claimed):
-                error = _send_one(backend, message, token, report)
+            for position, message in enumerate(claimed.messages):
+                error = _send_one(backend, message, claimed.token, report)
                 if error is not None and error.server_unreachable:
-                    rest = claimed[position + 1 :]
-                    _postpone(rest, token)
+                    rest = claimed.messages[position + 1 :]
+                    _postpone(rest, claimed.token)
                     report.postponed += len(rest)
                     report.unreachable = str(error)
                     return report
