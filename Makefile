@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run serve install test test-postgres lint format bench clean
+.PHONY: run serve install test test-postgres lint format bench soak clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ format: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/event_list.py
+
+## soak: 500 inquiries while the mail server is down, then every message delivered exactly once
+soak: $(VENV)/.dev-installed
+	$(BIN)/python benchmarks/inquiry_soak.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

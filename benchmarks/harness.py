@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,3 +156,26 @@ def requests_per_second(
     if min(counts) < 0:
         raise RuntimeError(f"{path} answered something other than {expect}")
     return sum(counts) / seconds
+
+
+CSRF_INPUT = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def submit_form(port: int, path: str, fields: dict[str, str]) -> tuple[int, str]:
+    """What a browser does: GET the form (session cookie and CSRF token), then POST it.
+    Returns the POST's status and Location header."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path)
+        page = connection.getresponse()
+        body = page.read()
+        cookie = page.getheader("Set-Cookie", "").split(";", 1)[0]
+        token = CSRF_INPUT.search(body).group(1).decode()
+        data = urllib.parse.urlencode({"csrf_token": token, **fields})
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+        connection.request("POST", path, body=data, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("Location", "")
+    finally:
+        connection.close()

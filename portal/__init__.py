@@ -3,7 +3,7 @@
 from flask import Flask
 
 from portal import config
-from portal.extensions import csrf, db, migrate
+from portal.extensions import csrf, db, limiter, migrate
 
 
 def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     _tune_sqlite(app)
 
     from portal.calendar import cache as feed_cache
@@ -36,6 +37,12 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     feed_cache.init_app(app)
     feeds.init_app(app)
     app.cli.add_command(seed_demo)
+
+    from portal.inquiries.views import bp as inquiries_bp
+    from portal.mail.cli import outbox
+
+    app.register_blueprint(inquiries_bp)
+    app.cli.add_command(outbox)
 
     app.jinja_env.filters.update(
         markdown=display.render_markdown,

@@ -18,8 +18,14 @@ DEFAULTS = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "OpenInfra Foundation <no-reply@openinfra.dev>",
+    "MAIL_TIMEOUT": 10,  # seconds, for `flask outbox deliver`
+    # Right after a form is stored its mail is tried at once, briefly; the outbox keeps the rest.
+    "MAIL_DELIVER_INLINE": True,
+    "MAIL_INLINE_TIMEOUT": 3,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
+    "INQUIRY_RATELIMIT_PER_EMAIL": "5 per hour",
+    "INQUIRY_RATELIMIT_PER_IP": "20 per hour",
     "BASE_URL": None,
     "EVENTS_PER_PAGE": 20,
     "SITE_NAME": "OpenInfra Foundation",

@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from portal.events import demo as events_demo
 from portal.events.models import Event
 from portal.extensions import db
+from portal.inquiries.demo import seed_inquiries
 
 BATCH = 1000
 
@@ -23,9 +24,15 @@ BATCH = 1000
 )
 @with_appcontext
 def seed_demo(synthetic: int) -> None:
-    """Load the demo data: real OpenInfra events and projects. Running it twice changes nothing."""
+    """Load the demo data: real OpenInfra events and projects, membership tiers, sponsorship
+    packages, staff contacts and routing rules. Running it twice changes nothing."""
     added = events_demo.seed_events()
     click.echo(f"Events: {added} added, {len(events_demo.EVENTS) - added} already there.")
+    membership, packages, routing = seed_inquiries()
+    click.echo(
+        f"Membership tiers and members: {membership} added; sponsorship packages: {packages} "
+        f"added; staff contacts and routing rules: {routing} added."
+    )
     if synthetic:
         _seed_synthetic(synthetic)
 

@@ -3,10 +3,17 @@ PORTAL_TEST_DATABASE_URL names one), its client and CLI runner, a frozen clock a
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import shutil
+import socket
+import threading
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 
 import pytest
 import time_machine
@@ -30,6 +37,9 @@ def _settings(uri: str) -> dict:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": uri,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Tests post many forms from one address; the rate-limit tests set their own limits.
+        "INQUIRY_RATELIMIT_PER_EMAIL": "1000 per hour",
+        "INQUIRY_RATELIMIT_PER_IP": "1000 per hour",
         "SERVER_NAME": "portal.test",
     }
 
@@ -208,3 +218,106 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def seeded_inquiries(seeded):
+    """The demo events plus tiers, members, packages, staff contacts and routing rules."""
+    from portal.inquiries.demo import seed_inquiries
+
+    seed_inquiries()
+
+
+class SMTPServer:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives. `answer` makes
+    it refuse messages ("451 ..." or "550 ..."); stop() leaves nothing listening on the port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self.answer: str | None = None
+        self.delay = 0.0  # seconds per message, to let concurrent deliverers overlap
+        self.lock = threading.Lock()
+        self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.answer:
+            return self.answer
+        with self.lock:
+            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        with self.lock:
+            return [
+                BytesParser(policy=policy.default).parsebytes(content)
+                for _, _, content in self.received
+            ]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"].addresses[0].addr_spec == address]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_settings(smtp_server) -> dict:
+    return {
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_server.port,
+        "MAIL_TIMEOUT": 5,
+        "MAIL_INLINE_TIMEOUT": 2,
+    }
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture
+def submit(client):
+    """submit(path, **fields): GET the form, then POST it with its CSRF token and the fields
+    (complete, valid values unless overridden; pass None to leave a field out)."""
+
+    def post(path: str, **fields):
+        page = client.get(path)
+        assert page.status_code == 200, page.status_code
+        token = CSRF_INPUT.search(page.get_data(as_text=True)).group(1)
+        data = {
+            "csrf_token": token,
+            "name": "Ada Lovelace",
+            "email": "ada@example.org",
+            "organization": "Analytical Engines Ltd",
+            "message": "We would like to know more, please.",
+            "consent": "y",
+        }
+        data.update(fields)
+        return client.post(path, data={k: v for k, v in data.items() if v is not None})
+
+    return post

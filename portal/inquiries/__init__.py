@@ -1,0 +1,1 @@
+"""Membership and sponsorship inquiries: what the foundation offers, and who answers."""

@@ -1,0 +1,148 @@
+"""The membership and sponsorship inquiry forms: lengths, a real address, consent, a honeypot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from portal.inquiries.models import MembershipTier, SponsorshipPackage
+from portal.mail.messages import clean_line, clean_text
+
+NAME_MAX = 100
+ORGANIZATION_MAX = 200
+EMAIL_MAX = 254
+MESSAGE_MIN, MESSAGE_MAX = 10, 5000
+UNDECIDED = SelectChoice("", "Not sure yet")
+
+
+def _one_line(value: str | None) -> str | None:
+    return clean_line(value) if value is not None else None
+
+
+def _text(value: str | None) -> str | None:
+    return clean_text(value).strip() if value is not None else None
+
+
+def deliverable_address(form, field) -> None:
+    """Syntax only: no DNS lookup while a visitor waits. Stores the ASCII form (IDNA domain),
+    which every mail server accepts."""
+    try:
+        result = validate_email(field.data, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as error:
+        raise ValidationError(str(error)) from error
+    field.data = result.ascii_email or result.normalized
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """Who wrote and what they said, already cleaned and validated."""
+
+    name: str
+    email: str
+    organization: str
+    message: str
+
+
+class InquiryForm(FlaskForm):
+    name = StringField(
+        "Your name",
+        filters=[_one_line],
+        validators=[InputRequired("Tell us your name."), Length(max=NAME_MAX)],
+        render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
+    )
+    email = EmailField(
+        "Email",
+        filters=[_one_line],
+        validators=[
+            InputRequired("We need an address to answer you."),
+            Length(max=EMAIL_MAX),
+            deliverable_address,
+        ],
+        render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX},
+    )
+    organization = StringField(
+        "Organization",
+        filters=[_one_line],
+        validators=[
+            InputRequired("Tell us which organization you represent."),
+            Length(max=ORGANIZATION_MAX),
+        ],
+        render_kw={"autocomplete": "organization", "maxlength": ORGANIZATION_MAX},
+    )
+    message = TextAreaField(
+        "How can we help?",
+        filters=[_text],
+        validators=[
+            InputRequired("Tell us a little about what you are looking for."),
+            Length(
+                min=MESSAGE_MIN,
+                max=MESSAGE_MAX,
+                message=f"Write between {MESSAGE_MIN} and {MESSAGE_MAX:,} characters.",
+            ),
+        ],
+        render_kw={"rows": 6, "maxlength": MESSAGE_MAX},
+    )
+    consent = BooleanField(
+        "I agree that the foundation stores this inquiry and contacts me about it.",
+        validators=[DataRequired("We can only answer if you agree to this.")],
+    )
+    # The honeypot: hidden from people (and from screen readers), filled in by form-filling bots.
+    website = StringField(
+        "Leave this field empty",
+        render_kw={"tabindex": "-1", "autocomplete": "off"},
+    )
+
+    @property
+    def is_bot(self) -> bool:
+        return self.is_submitted() and bool((self.website.data or "").strip())
+
+    def applicant(self) -> Applicant:
+        return Applicant(
+            name=self.name.data,
+            email=self.email.data,
+            organization=self.organization.data,
+            message=self.message.data,
+        )
+
+
+class MembershipInquiryForm(InquiryForm):
+    tier = SelectField("Membership tier", choices=[], default="")
+
+    def __init__(self, tiers: list[MembershipTier], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.tiers = {tier.slug: tier for tier in tiers}
+        self.tier.choices = [UNDECIDED] + [SelectChoice(t.slug, t.name) for t in tiers]
+
+    def chosen_tier(self) -> MembershipTier | None:
+        return self.tiers.get(self.tier.data or "")
+
+
+class SponsorshipInquiryForm(InquiryForm):
+    package = SelectField("Sponsorship package", choices=[], default="")
+
+    def __init__(self, packages: list[SponsorshipPackage], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.packages = {package.slug: package for package in packages}
+        self.package.choices = [UNDECIDED] + [
+            SelectChoice(
+                p.slug,
+                f"{p.name} (sold out)" if p.is_sold_out else p.name,
+                render_kw={"disabled": True} if p.is_sold_out else {},
+            )
+            for p in packages
+        ]
+
+    def validate_package(self, field) -> None:
+        chosen = self.chosen_package()
+        if chosen is not None and chosen.is_sold_out:
+            raise ValidationError(
+                "This package is sold out. Choose another, or tell us in your message what "
+                "you are looking for."
+            )
+
+    def chosen_package(self) -> SponsorshipPackage | None:
+        return self.packages.get(self.package.data or "")

@@ -1,0 +1,28 @@
+"""Reading what the membership and sponsorship pages show, in a fixed number of statements."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.inquiries.models import Member, MembershipTier, SponsorshipPackage
+
+
+def tiers_with_members() -> list[MembershipTier]:
+    """The tiers in order, each with its listed members by name (two statements in all)."""
+    stmt = (
+        select(MembershipTier)
+        .order_by(MembershipTier.position, MembershipTier.id)
+        .options(selectinload(MembershipTier.members.and_(Member.is_listed.is_(True))))
+    )
+    return list(db.session.scalars(stmt))
+
+
+def packages_of(event_id: int) -> list[SponsorshipPackage]:
+    stmt = (
+        select(SponsorshipPackage)
+        .where(SponsorshipPackage.event_id == event_id)
+        .order_by(SponsorshipPackage.position, SponsorshipPackage.id)
+    )
+    return list(db.session.scalars(stmt))

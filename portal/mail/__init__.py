@@ -1,0 +1,1 @@
+"""Outgoing mail: an outbox table written in the sender's transaction, and its deliverers."""

@@ -1,0 +1,236 @@
+"""Putting messages in the outbox, and sending what is due: each message at most once, however
+many deliverers run.
+
+A deliverer claims a batch of rows in one short transaction (state `sending` with its own claim
+token), sends them, and records each outcome in its own commit right after the server's answer.
+PostgreSQL hands each row to one claimer through `FOR UPDATE SKIP LOCKED`; SQLite runs one write
+transaction at a time, so its single `UPDATE ... WHERE state = 'pending'` is atomic as well.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Flask
+from sqlalchemy import ColumnElement, and_, or_, select, update
+
+from portal.events.models import utcnow
+from portal.extensions import db
+from portal.mail.backends import Backend, PermanentFailure, TemporaryFailure, open_backend
+from portal.mail.messages import Envelope
+from portal.mail.models import OutboxMessage, OutboxState
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_LONGEST = timedelta(hours=6)
+# About three days of retries (1, 2, 4 ... 256 minutes, then every 6 hours).
+MAX_ATTEMPTS = 20
+# A claim older than this belongs to a deliverer that died: its rows are due again. Far longer
+# than any SMTP timeout, so a live deliverer never loses its claim.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+
+
+def enqueue(envelope: Envelope, reference: str | None = None) -> OutboxMessage:
+    """Add a message to the caller's transaction: it exists exactly when the change that caused
+    it is committed, and is sent only after that."""
+    message = OutboxMessage(
+        message_id=envelope.message_id,
+        sender=envelope.sender,
+        recipient=envelope.recipient,
+        subject=envelope.subject,
+        raw=envelope.raw,
+        reference=reference,
+        state=OutboxState.PENDING,
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    return message
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1 minute after the first failure, doubling each time, at most 6 hours."""
+    return min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_LONGEST)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    postponed: int = 0  # claimed, not tried: the server could not be reached
+    unreachable: str | None = None
+
+    def __str__(self) -> str:
+        text = (
+            f"sent {self.sent}, to retry {self.retrying}, failed {self.failed}, "
+            f"postponed {self.postponed}"
+        )
+        if self.unreachable:
+            text += f" (mail server unreachable: {self.unreachable})"
+        return text
+
+
+def _claimable(now: datetime, run_started: datetime, include_waiting: bool) -> ColumnElement:
+    pending = OutboxMessage.state == OutboxState.PENDING
+    if not include_waiting:
+        pending = and_(pending, OutboxMessage.next_attempt_at <= now)
+    stale = and_(
+        OutboxMessage.state == OutboxState.SENDING,
+        OutboxMessage.claimed_at < now - CLAIM_TIMEOUT,
+    )
+    # Nothing this run already tried: with --all a retried message would come straight back.
+    untried = or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < run_started)
+    return and_(or_(pending, stale), untried)
+
+
+@dataclass(frozen=True)
+class Claim:
+    token: str
+    messages: list[OutboxMessage]
+    due: bool  # something was due, even if another deliverer claimed it first
+
+
+def claim(
+    limit: int,
+    *,
+    run_started: datetime,
+    include_waiting: bool = False,
+    ids: Iterable[int] | None = None,
+) -> Claim:
+    """Mark up to `limit` due messages as ours, in one short transaction of its own."""
+    db.session.commit()
+    now = utcnow()
+    token = secrets.token_hex(16)
+    condition = _claimable(now, run_started, include_waiting)
+    candidates = select(OutboxMessage.id).where(condition)
+    if ids is not None:
+        candidates = candidates.where(OutboxMessage.id.in_(list(ids)))
+    # Two statements, not UPDATE ... WHERE id IN (SELECT ... LIMIT n): PostgreSQL may run such
+    # a subquery again for each row, and with SKIP LOCKED it then returns other rows each time.
+    chosen = db.session.scalars(
+        candidates.order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
+    ).all()
+    if chosen:
+        # `condition` again: on SQLite another deliverer may have claimed a row since the SELECT.
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(chosen), condition)
+            .values(state=OutboxState.SENDING, claim_token=token, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+    mine = select(OutboxMessage).where(OutboxMessage.claim_token == token)
+    messages = list(db.session.scalars(mine.order_by(OutboxMessage.id)))
+    return Claim(token, messages, due=bool(chosen))
+
+
+def _record(message: OutboxMessage, token: str, **values) -> None:
+    """Store an outcome, only while the claim is still ours, in its own commit."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.claim_token == token)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _send_one(backend: Backend, message: OutboxMessage, token: str, report: DeliveryReport):
+    attempts = message.attempts + 1
+    try:
+        backend.send(message.message_id, message.sender, message.recipient, message.raw)
+    except PermanentFailure as error:
+        _record(message, token, **_failed(attempts, str(error)))
+        report.failed += 1
+        return None
+    except TemporaryFailure as error:
+        if attempts >= MAX_ATTEMPTS:
+            answer = f"gave up after {attempts} attempts: {error}"
+            _record(message, token, **_failed(attempts, answer))
+            report.failed += 1
+        else:
+            _record(message, token, **_retry(attempts, str(error)))
+            report.retrying += 1
+        return error
+    _record(message, token, state=OutboxState.SENT, sent_at=utcnow(), claim_token=None)
+    report.sent += 1
+    return None
+
+
+def _failed(attempts: int, answer: str) -> dict:
+    return dict(state=OutboxState.FAILED, attempts=attempts, last_error=answer, claim_token=None)
+
+
+def _retry(attempts: int, answer: str) -> dict:
+    return dict(
+        state=OutboxState.PENDING,
+        attempts=attempts,
+        last_error=answer,
+        next_attempt_at=utcnow() + retry_delay(attempts),
+        claim_token=None,
+    )
+
+
+def _postpone(messages: list[OutboxMessage], token: str) -> None:
+    """Give back what was claimed but not tried, without counting an attempt."""
+    if not messages:
+        return
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_([m.id for m in messages]), OutboxMessage.claim_token == token)
+        .values(state=OutboxState.PENDING, claim_token=None, next_attempt_at=utcnow() + RETRY_FIRST)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def deliver(
+    app: Flask,
+    *,
+    include_waiting: bool = False,
+    ids: Iterable[int] | None = None,
+    timeout: float | None = None,
+    batch: int = BATCH,
+) -> DeliveryReport:
+    """Send what is due (with `include_waiting`, also what waits for a retry), or only the
+    messages `ids`. Stops early when the mail server cannot be reached at all."""
+    report = DeliveryReport()
+    run_started = utcnow()
+    wanted = None if ids is None else list(ids)
+    backend = open_backend(app, timeout)
+    try:
+        while True:
+            claimed = claim(
+                batch, run_started=run_started, include_waiting=include_waiting, ids=wanted
+            )
+            if not claimed.due:
+                return report
+            for position, message in enumerate(claimed.messages):
+                error = _send_one(backend, message, claimed.token, report)
+                if error is not None and error.server_unreachable:
+                    rest = claimed.messages[position + 1 :]
+                    _postpone(rest, claimed.token)
+                    report.postponed += len(rest)
+                    report.unreachable = str(error)
+                    return report
+    finally:
+        backend.close()
+
+
+def deliver_now(app: Flask, ids: list[int]) -> None:
+    """Best effort, right after the commit that enqueued the messages `ids`: never raises, and
+    leaves whatever it could not send to `flask outbox deliver`."""
+    if not app.config["MAIL_DELIVER_INLINE"] or not ids:
+        return
+    try:
+        deliver(app, ids=ids, timeout=app.config["MAIL_INLINE_TIMEOUT"])
+    except Exception:
+        log.exception("immediate delivery failed; the outbox keeps the messages")
+        db.session.rollback()

@@ -1,0 +1,95 @@
+"""Building messages with `email.message.EmailMessage`: headers that user input cannot break."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+
+# Headers are bounded (subjects and names below), so they never need folding; CPython's folder
+# adds a stray space where it folds next to an encoded word ("Coffee  — ACME").
+HEADER_POLICY = policy.SMTP.clone(max_line_length=998)
+SUBJECT_LIMIT = 150
+NAME_LIMIT = 100
+_SPACES = re.compile(r"\s+")
+
+
+def clean_line(text: str | None, limit: int | None = None) -> str:
+    """One line (of at most `limit` characters): CR, LF, tabs and other control or format
+    characters become spaces, so nothing a visitor types can start a new header."""
+    text = "".join(
+        " " if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") else char
+        for char in text or ""
+    )
+    text = _SPACES.sub(" ", text).strip()
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def clean_text(text: str | None) -> str:
+    """A multi-line body: newlines normalised to LF, other control characters dropped."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(
+        char
+        for char in text
+        if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp")
+    )
+
+
+def mailbox(name: str | None, address: str) -> Address:
+    """`Name <address>` as a header object; the name is cleaned and bounded, and quoting or
+    RFC 2047 encoding is left to the email package."""
+    return Address(display_name=clean_line(name, NAME_LIMIT), addr_spec=address)
+
+
+def parse_mailbox(text: str) -> Address:
+    """The configured sender, 'Name <address>' or a bare address."""
+    name, address = parseaddr(text)
+    if "@" not in address:
+        raise ValueError(f"MAIL_DEFAULT_SENDER is not an address: {text!r}")
+    return mailbox(name, address)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What the outbox stores: the message bytes and the SMTP envelope."""
+
+    message_id: str
+    sender: str
+    recipient: str
+    subject: str
+    raw: bytes
+
+
+def build_message(
+    *,
+    sender: Address,
+    to: Address,
+    subject: str,
+    body: str,
+    reply_to: list[Address] | None = None,
+    domain: str | None = None,
+) -> Envelope:
+    message = EmailMessage(policy=policy.SMTP)  # the body wraps at 78
+    message["From"] = sender
+    message["To"] = to
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message["Subject"] = clean_line(subject, SUBJECT_LIMIT)
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message_id = make_msgid(domain=domain or sender.domain)
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: autoresponders must not answer
+    message.set_content(clean_text(body), cte="quoted-printable")
+    return Envelope(
+        message_id=message_id,
+        sender=sender.addr_spec,
+        recipient=to.addr_spec,
+        subject=str(message["Subject"]),
+        raw=message.as_bytes(policy=HEADER_POLICY),
+    )

@@ -1,0 +1,164 @@
+"""/membership and /events/<slug>/sponsor as a reader sees them, the demo data behind them,
+and a statement count that does not grow with the directory."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.inquiries.demo import seed_inquiries
+from portal.inquiries.models import (
+    Member,
+    MembershipTier,
+    RoutingRule,
+    SponsorshipPackage,
+    StaffContact,
+)
+
+NORTH_AMERICA = "/events/openinfra-days-north-america-2025/sponsor"
+SUMMIT = "/events/openinfra-summit-europe-2025/sponsor"
+
+
+def squeeze(html: str) -> str:
+    """Tags out, whitespace folded: the text as read."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.usefixtures("seeded_inquiries")
+class TestMembershipPage:
+    def test_tiers_show_their_annual_fees_and_benefits(self, client):
+        text = squeeze(client.get("/membership").get_data(as_text=True))
+        assert "Platinum $350,000 a year" in text
+        assert "Gold $150,000 a year" in text
+        assert "Silver $15,000 a year" in text
+        assert "Associate Contact us" in text
+        assert "Appoints a director to the Board of Directors" in text
+        assert "Gold members elect directors to the Board of Directors" in text
+
+    def test_the_directory_lists_rackspace_among_platinum_members(self, client):
+        html = client.get("/membership").get_data(as_text=True)
+        directory = html[html.index('id="directory-heading"') : html.index('id="inquiry"')]
+        platinum = directory[directory.index('id="members-platinum"') :]
+        assert 'href="https://www.rackspace.com"' in platinum
+        assert "San Antonio, United States" in platinum
+
+    def test_unlisted_members_stay_out_of_the_directory(self, client):
+        gold = db.session.scalar(select(MembershipTier).where(MembershipTier.slug == "gold"))
+        db.session.add(Member(name="Quiet Corp", tier=gold, is_listed=False))
+        db.session.commit()
+        assert "Quiet Corp" not in client.get("/membership").get_data(as_text=True)
+
+    def test_the_form_has_the_contract_fields(self, client):
+        html = client.get("/membership").get_data(as_text=True)
+        for name in ("name", "email", "organization", "message", "csrf_token", "website"):
+            assert f'name="{name}"' in html
+        assert re.search(r'<select[^>]*name="tier"', html)
+        assert re.search(r'<input[^>]*name="consent"[^>]*type="checkbox"', html)
+        assert '<option value="gold">Gold</option>' in html
+
+    def test_navigation_and_home_page_lead_to_membership(self, client):
+        home = client.get("/").get_data(as_text=True)
+        assert home.count('href="/membership"') == 2  # the menu and the call to action
+        assert "mailto:jimmy@openinfra.dev" not in home
+        page = client.get("/membership").get_data(as_text=True)
+        assert '<a href="/membership" aria-current="page">Membership</a>' in page
+
+
+@pytest.mark.usefixtures("seeded_inquiries")
+class TestSponsorPage:
+    def test_north_america_packages_with_price_and_what_is_left(self, client):
+        response = client.get(NORTH_AMERICA)
+        assert response.status_code == 200
+        text = squeeze(response.get_data(as_text=True))
+        assert "Spotlight Lead scanners: +$300 add-on. $2,500 5 available" in text
+        assert "Coffee Lead scanners: +$300 add-on. $2,500 2 available" in text
+        assert "Headline On request Sold out" in text
+        assert "Diversity On request Sold out" in text
+
+    def test_sold_out_packages_cannot_be_chosen(self, client):
+        html = client.get(NORTH_AMERICA).get_data(as_text=True)
+        assert '<option disabled value="headline">Headline (sold out)</option>' in html
+        assert '<option value="spotlight">Spotlight</option>' in html
+
+    def test_summit_packages_show_member_and_non_member_prices_in_euro(self, client):
+        text = squeeze(client.get(SUMMIT).get_data(as_text=True))
+        assert "Headline Members €50,000 Non-members €60,000 2 available" in text
+        assert "Exhibitor Members €7,500 Non-members €15,000 Available" in text
+
+    def test_a_past_event_still_takes_inquiries_for_its_next_edition(self, client, travel):
+        from datetime import UTC, datetime
+
+        travel(datetime(2025, 6, 1, tzinfo=UTC))
+        html = client.get(NORTH_AMERICA).get_data(as_text=True)
+        assert "This event is over. Ask us below about sponsoring its next edition." in html
+        assert 'name="package"' in html
+
+    def test_an_event_without_packages_has_no_sponsor_page(self, client):
+        response = client.get("/events/ptg-april-2025/sponsor")
+        assert response.status_code == 404
+        assert "does not offer sponsorship through this site" in response.get_data(as_text=True)
+        assert client.get("/events/no-such-event/sponsor").status_code == 404
+        assert client.post("/events/no-such-event/sponsor").status_code in (400, 404)
+
+
+def test_seeding_twice_changes_nothing(app, seeded):
+    def counts():
+        models = (MembershipTier, Member, SponsorshipPackage, StaffContact, RoutingRule)
+        return [db.session.scalar(select(func.count()).select_from(m)) for m in models]
+
+    assert seed_inquiries() == (5, 9, 8)
+    first = counts()
+    assert first == [4, 1, 9, 5, 3]
+    assert seed_inquiries() == (0, 0, 0)
+    assert counts() == first
+    default = db.session.scalar(select(StaffContact).where(StaffContact.is_default.is_(True)))
+    assert default.email == "info@openinfra.dev"
+
+
+def test_seed_demo_command_reports_the_inquiry_data(runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "Membership tiers and members: 5 added" in result.output
+    result = runner.invoke(args=["seed-demo"])
+    assert "Membership tiers and members: 0 added; sponsorship packages: 0 added" in result.output
+
+
+def test_membership_page_statements_do_not_grow_with_members_or_tiers(client, count_queries):
+    def add(tiers: int, members: int, start: int) -> None:
+        for number in range(start, start + tiers):
+            tier = MembershipTier(slug=f"tier-{number}", name=f"Tier {number}", benefits="A\nB")
+            tier.members = [Member(name=f"Member {number}-{m}") for m in range(members)]
+            db.session.add(tier)
+        db.session.commit()
+
+    add(tiers=1, members=1, start=0)
+    client.get("/membership")
+    with count_queries() as few:
+        assert client.get("/membership").status_code == 200
+    add(tiers=5, members=20, start=1)
+    with count_queries() as many:
+        assert client.get("/membership").status_code == 200
+    assert many.total == few.total <= 2, many.statements
+
+
+def test_sponsor_page_statements_do_not_grow_with_packages(client, make_event, count_queries):
+    from portal.inquiries.operations import offer_sponsorship
+
+    def selling(count: int) -> str:
+        event = make_event()
+        packages = [
+            SponsorshipPackage(slug=f"p{n}", name=f"Package {n}", price=100_00, available=n)
+            for n in range(count)
+        ]
+        offer_sponsorship(event, packages)
+        db.session.commit()
+        return f"/events/{event.slug}/sponsor"
+
+    small, big = selling(1), selling(12)
+    client.get(small)
+    with count_queries() as one:
+        assert client.get(small).status_code == 200
+    with count_queries() as twelve:
+        assert client.get(big).status_code == 200
+    assert one.total == twelve.total <= 4, twelve.statements

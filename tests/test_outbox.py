@@ -1,0 +1,252 @@
+"""The outbox: nothing lost when the mail server is down, retries with backoff, permanent
+failures recorded, and each message sent once however many deliverers run."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+from email import policy
+from email.parser import BytesParser
+
+import pytest
+from sqlalchemy import select, update
+
+from portal.events.models import utcnow
+from portal.extensions import db
+from portal.inquiries.forms import Applicant
+from portal.inquiries.models import InquiryKind, MembershipTier
+from portal.inquiries.operations import submit_inquiry
+from portal.mail.delivery import MAX_ATTEMPTS, deliver, retry_delay
+from portal.mail.models import OutboxMessage, OutboxState
+
+pytestmark = pytest.mark.usefixtures("seeded_inquiries")
+
+
+@pytest.fixture
+def settings(smtp_settings):
+    # Mail waits in the outbox until a deliverer runs, as when the server is slow or down.
+    return {**smtp_settings, "MAIL_DELIVER_INLINE": False}
+
+
+def make_inquiries(count: int) -> None:
+    tier = db.session.scalar(select(MembershipTier).where(MembershipTier.slug == "gold"))
+    for number in range(count):
+        applicant = Applicant(
+            f"Person {number}", f"person{number}@example.org", "ACME", "Tell me more, please."
+        )
+        submit_inquiry(applicant, InquiryKind.MEMBERSHIP, tier=tier)
+
+
+def outbox() -> list[OutboxMessage]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def states() -> dict[str, int]:
+    found: dict[str, int] = {}
+    for message in outbox():
+        found[message.state.value] = found.get(message.state.value, 0) + 1
+    return found
+
+
+def received_ids(smtp_server) -> list[str]:
+    return [message["Message-ID"] for message in smtp_server.messages]
+
+
+def assert_each_sent_once(smtp_server) -> None:
+    stored = [message.message_id for message in outbox()]
+    received = received_ids(smtp_server)
+    assert len(received) == len(set(received)), "a message was sent twice"
+    assert sorted(received) == sorted(stored), "a message is missing"
+    assert states() == {"sent": len(stored)}
+
+
+class TestServerDownThenBack:
+    @pytest.fixture
+    def settings(self, smtp_settings):
+        return smtp_settings  # the forms try to send at once, as in production
+
+    def test_every_message_arrives_exactly_once(self, submit, smtp_server, runner):
+        smtp_server.stop()
+        for number in range(5):
+            assert submit("/membership", email=f"p{number}@example.org").status_code == 303
+        assert states() == {"pending": 10}
+
+        result = runner.invoke(args=["outbox", "deliver"])
+        assert result.exit_code == 0, result.output
+        assert "sent 0" in result.output  # the forms' own attempt failed: retry in a minute
+        result = runner.invoke(args=["outbox", "deliver", "--all"])
+        assert result.exit_code == 0, result.output
+        assert "mail server unreachable: ConnectionRefusedError" in result.output
+        assert states() == {"pending": 10}
+
+        smtp_server.start()
+        result = runner.invoke(args=["outbox", "deliver"])
+        assert "sent 0" in result.output  # what failed waits for its retry time
+        result = runner.invoke(args=["outbox", "deliver", "--all"])
+        assert result.exit_code == 0
+        assert "sent 10, to retry 0, failed 0" in result.output
+        result = runner.invoke(args=["outbox", "deliver", "--all"])
+        assert "sent 0" in result.output
+        assert_each_sent_once(smtp_server)
+
+
+def test_messages_are_stored_whole_and_sent_as_stored(app, smtp_server):
+    make_inquiries(1)
+    before = {message.message_id: message.raw for message in outbox()}
+    deliver(app)
+    for _, _, content in smtp_server.received:
+        parsed = BytesParser(policy=policy.default).parsebytes(content)
+        assert content.replace(b"\r\n", b"\n") == before[parsed["Message-ID"]].replace(
+            b"\r\n", b"\n"
+        )
+
+
+def test_a_temporary_refusal_is_retried_with_growing_delays(app, smtp_server, travel, runner):
+    start = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+    travel(start)
+    make_inquiries(1)
+    smtp_server.answer = "451 4.3.0 Try again later"
+    deliver(app)
+    first = outbox()[0]
+    assert (first.state, first.attempts) == (OutboxState.PENDING, 1)
+    assert first.last_error == "451 4.3.0 Try again later"
+    assert first.next_attempt_at == utcnow() + timedelta(minutes=1)
+
+    travel(start + timedelta(seconds=61))
+    deliver(app)
+    first = outbox()[0]
+    assert first.attempts == 2
+    assert first.next_attempt_at == utcnow() + timedelta(minutes=2)
+
+    smtp_server.answer = None
+    travel(start + timedelta(seconds=90))
+    assert deliver(app).sent == 0  # not yet due
+    travel(start + timedelta(minutes=4))
+    report = deliver(app)
+    assert report.sent == 2
+    assert_each_sent_once(smtp_server)
+
+
+def test_backoff_doubles_and_is_capped():
+    delays = [retry_delay(attempts) for attempts in (1, 2, 3, 10, 30)]
+    assert delays == [
+        timedelta(minutes=1),
+        timedelta(minutes=2),
+        timedelta(minutes=4),
+        timedelta(hours=6),
+        timedelta(hours=6),
+    ]
+
+
+def test_a_permanent_refusal_is_recorded_with_the_servers_answer(smtp_server, runner):
+    make_inquiries(1)
+    smtp_server.answer = "550 5.1.1 No such user here"
+    result = runner.invoke(args=["outbox", "deliver", "--all"])
+    assert result.exit_code == 0
+    assert "failed 2" in result.output
+    for message in outbox():
+        assert message.state is OutboxState.FAILED
+        assert message.last_error == "550 5.1.1 No such user here"
+        assert message.attempts == 1
+    smtp_server.answer = None
+    runner.invoke(args=["outbox", "deliver", "--all"])
+    assert smtp_server.received == []  # given up for good
+
+
+def test_a_message_failing_for_days_is_given_up(app, smtp_server):
+    make_inquiries(1)
+    db.session.execute(update(OutboxMessage).values(attempts=MAX_ATTEMPTS - 1))
+    db.session.commit()
+    smtp_server.answer = "421 4.7.0 Too busy"
+    deliver(app, include_waiting=True)
+    assert all(m.state is OutboxState.FAILED for m in outbox())
+    assert outbox()[0].last_error == f"gave up after {MAX_ATTEMPTS} attempts: 421 4.7.0 Too busy"
+
+
+def test_two_deliverers_at_once_send_each_message_once(app, smtp_server):
+    make_inquiries(30)
+    smtp_server.delay = 0.005
+    reports = []
+
+    def run():
+        with app.app_context():
+            reports.append(deliver(app, batch=3))
+            db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(report.sent for report in reports) == 60
+    assert sum(1 for report in reports if report.sent) >= 2, reports
+    assert_each_sent_once(smtp_server)
+
+
+def test_a_claim_left_by_a_crashed_deliverer_is_taken_over_after_a_while(app, smtp_server):
+    make_inquiries(1)
+    crashed, recent = outbox()
+    for message, age in ((crashed, 11), (recent, 1)):
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id)
+            .values(
+                state=OutboxState.SENDING,
+                claim_token="dead" * 8,
+                claimed_at=utcnow() - timedelta(minutes=age),
+            )
+        )
+    db.session.commit()
+    assert deliver(app, include_waiting=True).sent == 1
+    assert received_ids(smtp_server) == [crashed.message_id]
+    assert outbox()[1].state is OutboxState.SENDING
+
+
+def test_the_worker_loop_delivers_until_stopped(smtp_server, runner, monkeypatch):
+    make_inquiries(2)
+
+    def stop(_seconds):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("portal.mail.cli.time.sleep", stop)
+    result = runner.invoke(args=["outbox", "deliver", "--loop"])
+    assert result.exit_code == 0
+    assert "Outbox: sent 4" in result.output
+    assert "Outbox worker stopped." in result.output
+    assert_each_sent_once(smtp_server)
+
+
+class TestFileBackend:
+    @pytest.fixture
+    def settings(self):
+        return {}  # the default: .eml files in the instance folder
+
+    def test_each_message_is_an_eml_file_in_the_instance_folder(self, app, submit):
+        assert app.config["MAIL_BACKEND"] == "file"
+        submit("/membership", tier="silver")
+        files = sorted((app.instance_path + "/mail/" + name) for name in _eml_names(app))
+        assert len(files) == 2
+        recipients = set()
+        for path in files:
+            with open(path, "rb") as handle:
+                recipients.add(BytesParser(policy=policy.default).parse(handle)["To"])
+        assert recipients == {"Jimmy McArthur <jimmy@openinfra.dev>", "ada@example.org"}
+        assert states() == {"sent": 2}
+
+
+def _eml_names(app) -> list[str]:
+    import os
+
+    return [name for name in os.listdir(app.instance_path + "/mail") if name.endswith(".eml")]
+
+
+class TestConsoleBackend:
+    @pytest.fixture
+    def settings(self):
+        return {"MAIL_BACKEND": "console"}
+
+    def test_messages_are_printed(self, submit, capsys):
+        submit("/membership")
+        printed = capsys.readouterr().out
+        assert "----- mail from no-reply@openinfra.dev to jimmy@openinfra.dev" in printed
+        assert "Subject: [Membership inquiry] Tier not chosen" in printed
+        assert states() == {"sent": 2}
