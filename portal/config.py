@@ -27,6 +27,8 @@ DEFAULTS = {
     "INQUIRY_RATELIMIT_PER_EMAIL": "5 per hour",
     "INQUIRY_RATELIMIT_PER_IP": "20 per hour",
     "BASE_URL": None,
+    "TRUSTED_PROXIES": 0,
+    "SESSION_COOKIE_SAMESITE": "Lax",
     "EVENTS_PER_PAGE": 20,
     "SITE_NAME": "OpenInfra Foundation",
     "ORGANIZER_NAME": "OpenInfra Foundation",
@@ -63,6 +65,11 @@ def configure(app: Flask, overrides: dict | None) -> None:
             app.config[key] = str(app.config[key])
     if app.config.get("BASE_URL"):
         app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+        explicit = "PORTAL_SESSION_COOKIE_SECURE" in os.environ or (
+            overrides and "SESSION_COOKIE_SECURE" in overrides
+        )
+        if app.config["BASE_URL"].startswith("https://") and not explicit:
+            app.config["SESSION_COOKIE_SECURE"] = True  # served over https: never send it in clear
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):

@@ -69,3 +69,43 @@ def test_migrations_downgrade_to_nothing_and_up_again(app):
 @pytest.mark.parametrize("path", ["/", "/events", "/healthz"])
 def test_pages_answer_head_requests(client, path):
     assert client.head(path).status_code == 200
+
+
+def test_responses_carry_security_headers(client):
+    response = client.get("/events")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_behind_a_trusted_proxy_the_forwarded_scheme_and_host_are_used(tmp_path):
+    app = create_app(
+        {"TRUSTED_PROXIES": 1, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"},
+        instance_path=str(tmp_path),
+    )
+
+    @app.get("/where")
+    def where():
+        from flask import request
+
+        return f"{request.scheme} {request.host} {request.remote_addr}"
+
+    headers = {
+        "X-Forwarded-For": "203.0.113.9",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "events.example.org",
+    }
+    assert app.test_client().get("/where", headers=headers).text == (
+        "https events.example.org 203.0.113.9"
+    )
+    untrusting = create_app(
+        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}, instance_path=str(tmp_path)
+    )
+    untrusting.add_url_rule("/where", view_func=where)
+    assert untrusting.test_client().get("/where", headers=headers).text.startswith("http localhost")
+
+
+def test_an_https_base_url_makes_the_session_cookie_secure(tmp_path):
+    app = create_app({"BASE_URL": "https://events.example.org"}, instance_path=str(tmp_path))
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
