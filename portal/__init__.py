@@ -3,7 +3,7 @@
 from flask import Flask
 
 from portal import config
-from portal.extensions import csrf, db, migrate
+from portal.extensions import csrf, db, limiter, migrate
 
 
 def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     _tune_sqlite(app)
 
     from portal.calendar import cache as feed_cache
@@ -36,6 +37,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     feed_cache.init_app(app)
     feeds.init_app(app)
     app.cli.add_command(seed_demo)
+    _register_staff(app)
 
     app.jinja_env.filters.update(
         markdown=display.render_markdown,
@@ -44,6 +46,21 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     )
     app.jinja_env.globals.update(display=display, calendar_links=calendar_links)
     return app
+
+
+def _register_staff(app: Flask) -> None:
+    """The back office (/staff), its audit log and commands."""
+    from portal.audit.views import bp as audit_bp
+    from portal.events.cli import events_cli
+    from portal.staff import accounts, auth, events, imports, projects, views
+    from portal.staff.cli import staff_cli
+
+    auth.init_app(app)
+    for module in (views, events, projects, imports, accounts):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(audit_bp)
+    app.cli.add_command(staff_cli)
+    app.cli.add_command(events_cli)
 
 
 def _tune_sqlite(app: Flask) -> None:

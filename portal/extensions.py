@@ -1,5 +1,8 @@
 """Flask extensions, created unbound and attached to the app in `create_app`."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -30,3 +33,6 @@ def _include_object(obj, name, type_, reflected, compare_to) -> bool:
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True, include_object=_include_object)
 csrf = CSRFProtect()
+login = LoginManager()
+# Storage and switches come from RATELIMIT_STORAGE_URI and RATELIMIT_ENABLED (see config.py).
+limiter = Limiter(key_func=get_remote_address)
