@@ -240,7 +240,7 @@ def plan(rows: list[ImportRow]) -> list[ImportRow]:
     for start in range(0, len(uids), 500):
         chunk = uids[start : start + 500]
         stmt = select(Event.import_uid, Event.id).where(Event.import_uid.in_(chunk))
-        existing.update(dict(db.session.execute(stmt).tuples()))
+        existing.update(db.session.execute(stmt).tuples().all())
     seen: set[str] = set()
     for row in rows:
         if row.uid in seen:

@@ -24,7 +24,7 @@ from wtforms import (
     URLField,
 )
 from wtforms.fields import FloatField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.events.models import Event, EventFormat, EventKind, LinkKind, LinkState, Project
@@ -82,8 +82,9 @@ class EventForm(FlaskForm):
     )
     kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in EventKind])
     format = SelectField("Format", choices=[SelectChoice(f.value, f.label) for f in EventFormat])
-    starts_on = DateField("First day", validators=[DataRequired()])
-    ends_on = DateField("Last day", validators=[DataRequired()])
+    # InputRequired, not DataRequired: the latter would hide "Not a valid date value".
+    starts_on = DateField("First day", validators=[InputRequired()])
+    ends_on = DateField("Last day", validators=[InputRequired()])
     start_time = TimeField("Starts at (local)", validators=[Optional()])
     end_time = TimeField("Ends at (local)", validators=[Optional()])
     timezone = _text("Time zone (IANA)", 64, required=True)

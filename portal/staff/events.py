@@ -92,7 +92,7 @@ def preview(event_id: int):
     return render_template("staff/events/preview.html", **page_context(event))
 
 
-def _act(event_id: int, operation, done: str, then: str = ".edit"):
+def _act(event_id: int, operation, done: str, to_list: bool = False):
     """Run a status action; a refusal shows the event again with the reason (409)."""
     event = db.get_or_404(Event, event_id)
     title = event.title
@@ -103,7 +103,8 @@ def _act(event_id: int, operation, done: str, then: str = ".edit"):
         form = EventForm(projects=_projects_for(event), event=event, formdata=None)
         return _render_form(form, event, 409, notice=str(refused))
     flash(done.format(title=title), "info")
-    return redirect(url_for(then, event_id=event_id), code=303)
+    target = url_for(".index") if to_list else url_for(".edit", event_id=event_id)
+    return redirect(target, code=303)
 
 
 STATUS_ACTIONS = {
@@ -142,7 +143,7 @@ def duplicate(event_id: int):
 @bp.post("/<int:event_id>/delete")
 @staff_required
 def delete(event_id: int):
-    return _act(event_id, operations.delete_draft, "Draft “{title}” deleted.", then=".index")
+    return _act(event_id, operations.delete_draft, "Draft “{title}” deleted.", to_list=True)
 
 
 @dashboard.panel("events", "staff/_events_panel.html", order=20)
