@@ -39,6 +39,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     feed_cache.init_app(app)
     feeds.init_app(app)
     app.cli.add_command(seed_demo)
+    _register_staff(app)
 
     from portal.inquiries.views import bp as inquiries_bp
     from portal.mail.cli import outbox
@@ -53,6 +54,21 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     )
     app.jinja_env.globals.update(display=display, calendar_links=calendar_links)
     return app
+
+
+def _register_staff(app: Flask) -> None:
+    """The back office (/staff), its audit log and commands."""
+    from portal.audit.views import bp as audit_bp
+    from portal.events.cli import events_cli
+    from portal.staff import accounts, auth, events, imports, projects, views
+    from portal.staff.cli import staff_cli
+
+    auth.init_app(app)
+    for module in (views, events, projects, imports, accounts):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(audit_bp)
+    app.cli.add_command(staff_cli)
+    app.cli.add_command(events_cli)
 
 
 def _tune_sqlite(app: Flask) -> None:

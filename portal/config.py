@@ -28,7 +28,6 @@ DEFAULTS = {
     "INQUIRY_RATELIMIT_PER_IP": "20 per hour",
     "BASE_URL": None,
     "TRUSTED_PROXIES": 0,
-    "SESSION_COOKIE_SAMESITE": "Lax",
     "EVENTS_PER_PAGE": 20,
     "SITE_NAME": "OpenInfra Foundation",
     "ORGANIZER_NAME": "OpenInfra Foundation",
@@ -38,6 +37,18 @@ DEFAULTS = {
     "CALENDAR_CACHE_SIZE": 256,
     "CALENDAR_FEED_MAX_EVENTS": 2000,
     "CALENDAR_VERSION_TTL": 1.0,
+    # Back office (portal/staff): sign-in limits, password hashing, session cookies, import.
+    "STAFF_LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+    "STAFF_LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    "PASSWORD_HASH_TIME_COST": 3,  # argon2id, RFC 9106's low-memory profile
+    "PASSWORD_HASH_MEMORY_COST": 65536,  # KiB
+    "PASSWORD_HASH_PARALLELISM": 4,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    "IMPORT_MAX_BYTES": 2 * 1024 * 1024,
+    "IMPORT_FETCH_TIMEOUT": 10,
+    "IMPORT_ALLOW_PRIVATE_URLS": False,
 }
 
 # from_prefixed_env parses values as JSON, so PORTAL_SECRET_KEY=123 arrives as an int.
@@ -51,6 +62,8 @@ STRING_KEYS = (
     "RATELIMIT_STORAGE_URI",
     "BASE_URL",
     "CACHE_REDIS_URL",
+    "STAFF_LOGIN_LIMIT_PER_ACCOUNT",
+    "STAFF_LOGIN_LIMIT_PER_ADDRESS",
 )
 
 

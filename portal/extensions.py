@@ -2,6 +2,7 @@
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -32,6 +33,7 @@ def _include_object(obj, name, type_, reflected, compare_to) -> bool:
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True, include_object=_include_object)
 csrf = CSRFProtect()
+login = LoginManager()
 # Storage and switches come from the RATELIMIT_* keys (memory:// unless PORTAL_RATELIMIT_STORAGE_URI
 # names a shared store); the limits themselves sit on the routes that need them.
 limiter = Limiter(key_func=get_remote_address)

@@ -14,9 +14,11 @@ from datetime import UTC, date, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, inspect, select, text
 
@@ -41,6 +43,10 @@ def _settings(uri: str) -> dict:
         "INQUIRY_RATELIMIT_PER_EMAIL": "1000 per hour",
         "INQUIRY_RATELIMIT_PER_IP": "1000 per hour",
         "SERVER_NAME": "portal.test",
+        # Cheap argon2 parameters: tests sign in hundreds of times.
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_COST": 1024,
+        "PASSWORD_HASH_PARALLELISM": 1,
     }
 
 
@@ -100,6 +106,10 @@ def app(database_uri, tmp_path, settings):
     @app.before_request
     def _fresh_session() -> None:
         db.session.expire_all()
+        # The shared app context also shares `g`: forget the signed-in user and the CSRF token
+        # that Flask-Login and Flask-WTF keep there, as a new request's context would.
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
 
     with app.app_context():
         yield app
@@ -321,3 +331,67 @@ def submit(client):
         return client.post(path, data={k: v for k, v in data.items() if v is not None})
 
     return post
+
+
+# --- Back office (staff) -------------------------------------------------------------------
+
+STAFF_PASSWORD = "a long enough password"
+CSRF_INPUT = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'type="hidden" name="csrf_token" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
+
+
+@pytest.fixture
+def csrf(client):
+    """`csrf(path)`: the CSRF token of the form on that page, as a browser would read it."""
+
+    def token(path: str = "/staff/login", client=client) -> str:
+        page = client.get(path, follow_redirects=True).get_data(as_text=True)
+        found = CSRF_INPUT.search(page)
+        assert found, f"no CSRF token on {path}"
+        return next(group for group in found.groups() if group)
+
+    return token
+
+
+@pytest.fixture
+def make_staff(app):
+    from portal.staff.models import StaffRole
+    from portal.staff.operations import add_staff
+
+    counter = iter(range(1, 1_000_000))
+
+    def make(role: str = "editor", email: str | None = None, password: str = STAFF_PASSWORD):
+        number = next(counter)
+        address = email or f"{role}{number}@example.org"
+        return add_staff(address, f"{role.title()} {number}", StaffRole(role), password)
+
+    return make
+
+
+@pytest.fixture
+def login(client, csrf):
+    """`login(user)` signs `user` in through /staff/login; returns the response."""
+
+    def sign_in(user, password: str = STAFF_PASSWORD, client=client, next_: str | None = None):
+        path = "/staff/login" + (f"?{urlencode({'next': next_})}" if next_ else "")
+        data = {"email": user.email, "password": password, "csrf_token": csrf(client=client)}
+        return client.post(path, data=data)
+
+    return sign_in
+
+
+@pytest.fixture
+def editor(make_staff, login):
+    user = make_staff("editor")
+    assert login(user).status_code == 303
+    return user
+
+
+@pytest.fixture
+def admin(make_staff, login):
+    user = make_staff("admin")
+    assert login(user).status_code == 303
+    return user

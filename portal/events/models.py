@@ -113,9 +113,15 @@ class Project(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     url: Mapped[str | None] = mapped_column(String(500))
     position: Mapped[int] = mapped_column(default=0)
+    # A retired project leaves the public filters; the events that name it keep it.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     def __repr__(self) -> str:
         return f"<Project {self.slug}>"
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class Event(db.Model):
@@ -154,6 +160,8 @@ class Event(db.Model):
     colocated_url: Mapped[str | None] = mapped_column(String(500))
 
     contact_email: Mapped[str | None] = mapped_column(String(254))
+    # The UID of the iCalendar event this one was imported from: a new import updates it.
+    import_uid: Mapped[str | None] = mapped_column(String(255))
 
     # Folded (lower case, no accents) words of the title, place and projects, for search.
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -196,6 +204,8 @@ class Event(db.Model):
         # The upcoming list in reading order, read from the index alone until a page is full.
         Index("ix_event_upcoming_order", "starts_at", "id", "ends_at", "status"),
         Index("ix_event_country_status", "country", "status"),
+        # A unique index rather than a constraint: SQLite adds it without rebuilding the table.
+        Index("ix_event_import_uid", "import_uid", unique=True),
     )
 
     def __repr__(self) -> str:

@@ -89,6 +89,12 @@ def _order(query: EventQuery) -> tuple:
     return (Event.starts_at, Event.id)
 
 
+def text_matches(text: str) -> ColumnElement[bool] | None:
+    """Events whose words start with each word of `text` (None when it has none)."""
+    terms = EventQuery(q=text).terms
+    return _matches(terms) if terms else None
+
+
 def _matches(terms: tuple[str, ...]) -> ColumnElement[bool]:
     """Every term as a word prefix, answered by the database's full-text index."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -188,7 +194,9 @@ def countries_with_events() -> list[str]:
 
 
 def projects() -> list[Project]:
-    return list(db.session.scalars(select(Project).order_by(Project.position, Project.name)))
+    """The projects visitors filter by: retired ones are left out."""
+    stmt = select(Project).where(Project.retired_at.is_(None))
+    return list(db.session.scalars(stmt.order_by(Project.position, Project.name)))
 
 
 def event_by_slug(slug: str, include_drafts: bool = False) -> Event | None:

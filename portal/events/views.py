@@ -51,12 +51,16 @@ def detail(slug: str):
     event = queries.event_by_slug(slug)
     if event is None:
         abort(404, description="There is no published event at this address.")
+    return render_template("events/detail.html", **page_context(event))
+
+
+def page_context(event) -> dict:
+    """What events/detail.html needs; the staff preview renders the page with it too."""
     now = datetime.now(UTC)
     url = external_url("events.detail", slug=event.slug)
     config = current_app.config
     organizer = {"name": config["ORGANIZER_NAME"], "url": config["ORGANIZER_URL"]}
-    return render_template(
-        "events/detail.html",
+    return dict(
         event=event,
         now=now,
         url=url,

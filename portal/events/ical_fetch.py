@@ -1,0 +1,74 @@
+"""Fetching an iCalendar file from an http(s) address for an import: short timeout, size cap,
+and no requests to the portal's own network unless allowed (staff could otherwise make the
+server read internal addresses)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+from portal.events.rules import is_http_url
+
+
+class FetchFailed(ValueError):
+    """The address could not be read; the message says why, for people."""
+
+
+def normalise(url: str) -> str:
+    """webcal:// is how calendar links are often given: it means https://."""
+    url = url.strip()
+    if url.lower().startswith("webcal://"):
+        url = "https://" + url[len("webcal://") :]
+    return url
+
+
+def check_address(url: str, allow_private: bool) -> None:
+    if not is_http_url(url):
+        raise FetchFailed("Give an http:// or https:// address.")
+    if allow_private:
+        return
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError):
+        raise FetchFailed(f"The host {host} is unknown.") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise FetchFailed(f"{host} is a private address; only public addresses are fetched.")
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    max_redirections = 3
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        check_address(newurl, self.allow_private)  # a redirect must not reach inside either
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch(url: str, max_bytes: int, timeout: float, allow_private: bool = False) -> bytes:
+    url = normalise(url)
+    check_address(url, allow_private)
+    opener = urllib.request.build_opener(_CheckedRedirects(allow_private))
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked to be http(s)
+        url, headers={"User-Agent": "events-portal-import/1", "Accept": "text/calendar, */*"}
+    )
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            data = response.read(max_bytes + 1)
+    except FetchFailed:
+        raise
+    except urllib.error.HTTPError as error:
+        raise FetchFailed(f"The address answered {error.code} {error.reason}.") from None
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        raise FetchFailed(f"The address could not be read ({reason}).") from None
+    if len(data) > max_bytes:
+        raise FetchFailed(f"The file is larger than {max_bytes // 1024} KiB.")
+    return data

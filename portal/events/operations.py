@@ -1,0 +1,327 @@
+"""Every change to the catalogue: events, their status, projects and imports.
+
+Each operation validates, changes the models, writes the audit entry and commits; the model
+listeners (models.py) then raise SEQUENCE, LAST-MODIFIED and the catalogue version, so the
+public list, the event page and the calendar feeds follow. Views and commands call these;
+nothing else writes to the catalogue.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from portal.audit.log import plain, record
+from portal.events import ical_import, rules
+from portal.events.ical_import import ImportRow
+from portal.events.models import (
+    Event,
+    EventKind,
+    EventLink,
+    EventStatus,
+    LinkState,
+    Project,
+    as_naive_utc,
+    utcnow,
+)
+from portal.events.rules import LinkValues
+from portal.extensions import db
+from portal.staff.models import StaffUser
+
+Actor = StaffUser | None
+
+# The fields staff edit, in the order the audit log shows them.
+EVENT_FIELDS = (
+    "slug", "title", "summary", "description", "kind", "format", "starts_on", "ends_on",
+    "start_time", "end_time", "timezone", "venue", "street", "city", "region", "country",
+    "latitude", "longitude", "colocated_name", "colocated_starts_on", "colocated_ends_on",
+    "colocated_url", "contact_email",
+)  # fmt: skip
+PROJECT_FIELDS = ("slug", "name", "url", "position")
+
+# action: (the statuses it starts from, the status it leads to)
+TRANSITIONS = {
+    "publish": ({EventStatus.DRAFT, EventStatus.POSTPONED, EventStatus.CANCELLED},
+                EventStatus.PUBLISHED),
+    "postpone": ({EventStatus.PUBLISHED}, EventStatus.POSTPONED),
+    "cancel": ({EventStatus.PUBLISHED, EventStatus.POSTPONED}, EventStatus.CANCELLED),
+}  # fmt: skip
+
+
+class Invalid(ValueError):
+    """Values that break the rules: `errors` maps field names to what is wrong."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{name}: {text}" for name, text in errors.items()))
+        self.errors = errors
+
+
+class Refused(ValueError):
+    """An action the event's state does not allow (deleting a published event, ...)."""
+
+
+def snapshot(event: Event) -> dict[str, Any]:
+    values = {name: plain(getattr(event, name)) for name in EVENT_FIELDS}
+    values["status"] = event.status.value if event.status else None
+    values["projects"] = sorted(project.slug for project in event.projects)
+    values["links"] = [
+        f"{link.kind.value}: {link.state.value}"
+        + (f" {link.url}" if link.url else "")
+        + (f" until {link.deadline.isoformat()} UTC" if link.deadline else "")
+        for link in event.links
+    ]
+    return values
+
+
+def _changed(before: dict, after: dict) -> tuple[dict, dict]:
+    keys = [key for key in after if before.get(key) != after.get(key)]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
+def _finish(commit: bool) -> None:
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
+
+
+def create_event(values: dict[str, Any], actor: Actor, commit: bool = True) -> Event:
+    """A new event, a draft unless `values` says otherwise (imports of cancelled events)."""
+    errors = rules.event_errors(values)
+    if errors:
+        raise Invalid(errors)
+    event = Event(status=values.get("status", EventStatus.DRAFT))
+    _apply(event, values)
+    db.session.add(event)
+    db.session.flush()
+    action = "event.import" if values.get("import_uid") else "event.create"
+    record(actor, action, event, event.title, after=snapshot(event))
+    _finish(commit)
+    return event
+
+
+def update_event(event: Event, values: dict[str, Any], actor: Actor, commit: bool = True) -> bool:
+    """Apply `values`; False when they change nothing (and nothing is written)."""
+    errors = rules.event_errors(values, event)
+    if errors:
+        raise Invalid(errors)
+    before = snapshot(event)
+    _apply(event, values)
+    changed_before, changed_after = _changed(before, snapshot(event))
+    if not changed_after:
+        return False  # setting equal values left nothing for the session to write
+    record(actor, "event.update", event, event.title, changed_before, changed_after)
+    _finish(commit)
+    return True
+
+
+def _apply(event: Event, values: dict[str, Any]) -> None:
+    for name in (*EVENT_FIELDS, "status", "import_uid"):
+        if name in values:
+            setattr(event, name, values[name])
+    if "projects" in values:
+        event.projects = list(values["projects"])
+    if "links" in values:
+        _apply_links(event, values["links"], values.get("timezone") or event.timezone)
+
+
+def _apply_links(event: Event, links: list[LinkValues], zone: str) -> None:
+    """Links of the kinds in `links` take the given state; a kind without a state is removed;
+    kinds not mentioned are left alone (an import knows only the register link)."""
+    current = {link.kind: link for link in event.links}
+    for position, wanted in enumerate(links):
+        existing = current.get(wanted.kind)
+        if wanted.state is None:
+            if existing is not None:
+                event.links.remove(existing)
+            continue
+        if existing is None:
+            existing = EventLink(kind=wanted.kind, position=position)
+            event.links.append(existing)
+        deadline = wanted.deadline
+        existing.state = wanted.state
+        existing.url = wanted.url or None
+        existing.position = position
+        existing.deadline = (
+            as_naive_utc(deadline.replace(tzinfo=ZoneInfo(zone))) if deadline else None
+        )
+
+
+def change_status(event: Event, action: str, actor: Actor) -> None:
+    sources, target = TRANSITIONS[action]
+    if event.status not in sources:
+        raise Refused(f"A {event.status.label.lower()} event cannot be {_past(action)}.")
+    before = event.status.value
+    event.status = target
+    record(
+        actor, f"event.{action}", event, event.title, {"status": before}, {"status": target.value}
+    )
+    db.session.commit()
+
+
+def _past(action: str) -> str:
+    return {"publish": "published", "postpone": "postponed", "cancel": "cancelled"}[action]
+
+
+def publish(event: Event, actor: Actor) -> None:
+    change_status(event, "publish", actor)
+
+
+def postpone(event: Event, actor: Actor) -> None:
+    change_status(event, "postpone", actor)
+
+
+def cancel(event: Event, actor: Actor) -> None:
+    change_status(event, "cancel", actor)
+
+
+def delete_draft(event: Event, actor: Actor) -> None:
+    """Only drafts go: a published event may be in people's calendars, so it is cancelled."""
+    if event.status is not EventStatus.DRAFT:
+        raise Refused("Only drafts can be deleted; cancel a published event instead.")
+    record(actor, "event.delete", event, event.title, before=snapshot(event))
+    db.session.delete(event)
+    db.session.commit()
+
+
+YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
+
+
+def duplicate(event: Event, actor: Actor) -> Event:
+    """Next year's edition as a draft: 52 weeks later (the same weekdays), the year in the
+    title and address moved on, links back to 'coming soon'."""
+    shift = timedelta(weeks=52)
+    new_year = str((event.starts_on + shift).year)
+    values = {name: getattr(event, name) for name in EVENT_FIELDS}
+    values.update(
+        title=YEAR.sub(new_year, event.title, count=1),
+        starts_on=event.starts_on + shift,
+        ends_on=event.ends_on + shift,
+        colocated_starts_on=None,
+        colocated_ends_on=None,
+        projects=list(event.projects),
+        links=[LinkValues(link.kind, LinkState.COMING_SOON) for link in event.links],
+    )
+    base = YEAR.sub(new_year, event.slug) if YEAR.search(event.slug) else f"{event.slug}-copy"
+    values["slug"] = unique_slug(base)
+    return create_event(values, actor)
+
+
+def unique_slug(base: str) -> str:
+    """`base`, or `base-2`, `base-3`... whichever no event has yet."""
+    base = base[:110].strip("-") or "event"
+    taken = set(db.session.scalars(select(Event.slug).where(Event.slug.startswith(base))))
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+# Projects
+
+
+def project_snapshot(project: Project) -> dict[str, Any]:
+    values = {name: plain(getattr(project, name)) for name in PROJECT_FIELDS}
+    values["retired_at"] = plain(project.retired_at)
+    return values
+
+
+def create_project(values: dict[str, Any], actor: Actor) -> Project:
+    errors = rules.project_errors(values)
+    if errors:
+        raise Invalid(errors)
+    project = Project(**{name: values[name] for name in PROJECT_FIELDS if name in values})
+    db.session.add(project)
+    db.session.flush()
+    record(actor, "project.create", project, project.name, after=project_snapshot(project))
+    db.session.commit()
+    return project
+
+
+def update_project(project: Project, values: dict[str, Any], actor: Actor) -> bool:
+    errors = rules.project_errors(values, project)
+    if errors:
+        raise Invalid(errors)
+    before = project_snapshot(project)
+    for name in PROJECT_FIELDS:
+        if name in values:
+            setattr(project, name, values[name])
+    changed_before, changed_after = _changed(before, project_snapshot(project))
+    if not changed_after:
+        return False
+    record(actor, "project.update", project, project.name, changed_before, changed_after)
+    db.session.commit()
+    return True
+
+
+def retire_project(project: Project, actor: Actor, when: datetime | None = None) -> None:
+    _set_retired(project, when or utcnow(), "project.retire", actor)
+
+
+def restore_project(project: Project, actor: Actor) -> None:
+    _set_retired(project, None, "project.restore", actor)
+
+
+def _set_retired(project: Project, when: datetime | None, action: str, actor: Actor) -> None:
+    before = plain(project.retired_at)
+    project.retired_at = when
+    record(
+        actor, action, project, project.name, {"retired_at": before}, {"retired_at": plain(when)}
+    )
+    db.session.commit()
+
+
+# Imports
+
+
+def import_events(
+    rows: list[ImportRow],
+    actor: Actor,
+    publish: bool = False,
+    progress: Callable[[int], None] | None = None,
+    batch: int = 100,
+) -> Counter:
+    """Create or update (by UID) the events of planned rows, committing every `batch` rows and
+    reporting each to `progress`. New events are drafts unless `publish`; the source's
+    cancellations are followed either way."""
+    counts: Counter = Counter()
+    for done, row in enumerate(rows, start=1):
+        counts[_import_row(row, actor, publish)] += 1
+        if done % batch == 0:
+            db.session.commit()
+        if progress is not None:
+            progress(1)
+    db.session.commit()
+    return counts
+
+
+def _import_row(row: ImportRow, actor: Actor, publish: bool) -> str:
+    if row.action == "skip":
+        return "skipped"
+    values = dict(row.values)
+    try:
+        if row.action == "update":
+            event = db.session.get(Event, row.event_id)
+            if row.cancelled:
+                values["status"] = EventStatus.CANCELLED
+            changed = update_event(event, values, actor, commit=False)
+            return "updated" if changed else "unchanged"
+        values.setdefault("kind", EventKind.COMMUNITY_EVENT)
+        values.update(
+            slug=unique_slug(ical_import.slug_base(row)),
+            import_uid=row.uid,
+            status=ical_import.new_status(row, publish),
+        )
+        create_event(values, actor, commit=False)
+        return "created"
+    except Invalid as invalid:
+        row.problems.append(str(invalid))
+        return "skipped"

@@ -1,0 +1,30 @@
+"""Staff accounts managed by admins, and what the audit log says about them."""
+
+from portal.staff.operations import by_email
+
+
+def test_an_admin_creates_an_editor_who_can_sign_in(client, admin, csrf, login):
+    data = {"email": "New@Example.org", "name": "New Editor", "role": "editor",
+            "password": "a long enough password", "confirm": "a long enough password",
+            "csrf_token": csrf("/staff/accounts/new")}  # fmt: skip
+    assert client.post("/staff/accounts/new", data=data).status_code == 303
+    again = client.post("/staff/accounts/new", data=data)
+    assert again.status_code == 422 and "already a staff account" in again.get_data(as_text=True)
+    audit = client.get("/staff/audit/?object_type=staff").get_data(as_text=True)
+    assert "staff.add" in audit and "new@example.org" in audit and "argon2" not in audit
+    client.post("/staff/logout", data={"csrf_token": csrf("/staff/")})
+    assert login(by_email("new@example.org")).status_code == 303
+
+
+def test_an_admin_cannot_deactivate_themself_but_can_deactivate_others(
+    client, admin, csrf, make_staff
+):
+    other = make_staff("editor")
+    token = csrf("/staff/accounts/")
+    client.post(f"/staff/accounts/{admin.id}/deactivate", data={"csrf_token": token})
+    assert "cannot deactivate your own" in client.get("/staff/accounts/").get_data(as_text=True)
+    assert by_email(admin.email).active
+    client.post(f"/staff/accounts/{other.id}/deactivate", data={"csrf_token": token})
+    assert not by_email(other.email).active
+    client.post(f"/staff/accounts/{other.id}/activate", data={"csrf_token": token})
+    assert by_email(other.email).active

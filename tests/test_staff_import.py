@@ -1,0 +1,291 @@
+"""Importing events from iCalendar: preview, then create or update by UID; the CLI; and a
+round trip of the portal's own feed."""
+
+import http.server
+import re
+import threading
+from datetime import date, time
+from io import BytesIO
+
+import icalendar
+import pytest
+from sqlalchemy import delete
+
+from portal.events.models import Event, EventFormat, EventLink, EventStatus, LinkKind
+from portal.extensions import db
+
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
+# As calendar programs write them: a VTIMEZONE, an all-day event, a cancelled one, UTC, a
+# repeating one and one without UID (both skipped), folded lines and escaped commas.
+REAL_WORLD = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Example Corp//Calendar 1.0//EN\r
+X-WR-TIMEZONE:Europe/Berlin\r
+BEGIN:VTIMEZONE\r
+TZID:America/Los_Angeles\r
+BEGIN:STANDARD\r
+DTSTART:20241103T020000\r
+TZOFFSETFROM:-0700\r
+TZOFFSETTO:-0800\r
+RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\r
+TZNAME:PST\r
+END:STANDARD\r
+BEGIN:DAYLIGHT\r
+DTSTART:20250309T020000\r
+TZOFFSETFROM:-0800\r
+TZOFFSETTO:-0700\r
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\r
+TZNAME:PDT\r
+END:DAYLIGHT\r
+END:VTIMEZONE\r
+BEGIN:VEVENT\r
+UID:pasadena-2025@example.org\r
+DTSTAMP:20241101T000000Z\r
+DTSTART;TZID=America/Los_Angeles:20250306T090000\r
+DTEND;TZID=America/Los_Angeles:20250307T170000\r
+SUMMARY:OpenInfra Days North America 2025\r
+DESCRIPTION:Two days of open infrastructure.\\n\\nCo-located with SCaLE 22x\r
+ \\, in Pasadena.\r
+LOCATION:Pasadena Convention Center\\, Pasadena\\, CA\\, United States\r
+GEO:34.1443;-118.1446\r
+URL:https://openinfra.dev/days/na\r
+CATEGORIES:OpenInfra Days,OpenStack\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:ptg-2025@example.org\r
+DTSTAMP:20241101T000000Z\r
+DTSTART;VALUE=DATE:20250407\r
+DTEND;VALUE=DATE:20250412\r
+SUMMARY:Virtual PTG\r
+LOCATION:Online\r
+URL:javascript:alert(1)\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:berlin-2025@example.org\r
+DTSTAMP:20241101T000000Z\r
+DTSTART:20250605T070000Z\r
+DTEND:20250605T150000Z\r
+STATUS:CANCELLED\r
+SUMMARY:Cancelled: OpenInfra Day Berlin\r
+LOCATION:Berlin\\, Germany\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:weekly@example.org\r
+DTSTAMP:20241101T000000Z\r
+DTSTART:20250101T170000Z\r
+DTEND:20250101T180000Z\r
+RRULE:FREQ=WEEKLY\r
+SUMMARY:Weekly meeting\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+DTSTAMP:20241101T000000Z\r
+DTSTART;VALUE=DATE:20250801\r
+SUMMARY:No UID\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def by_uid(uid: str) -> Event:
+    return db.session.scalar(db.select(Event).where(Event.import_uid == uid))
+
+
+def upload(client, csrf, data: bytes, publish: bool = False, name: str = "events.ics"):
+    form = {"csrf_token": csrf("/staff/import/"), "file": (BytesIO(data), name)}
+    if publish:
+        form["publish"] = "y"
+    return client.post("/staff/import/", data=form, content_type="multipart/form-data")
+
+
+def apply(client, preview, **overrides):
+    """Press the preview's Import button."""
+    text = preview.get_data(as_text=True)
+    pattern = r'name="(csrf_token|token|publish)" type="hidden" value="([^"]*)"'
+    fields = dict(re.findall(pattern, text))
+    return client.post("/staff/import/apply", data={**fields, **overrides})
+
+
+def test_a_real_world_file_is_previewed_then_imported(client, editor, csrf, make_project):
+    make_project("openstack", "OpenStack")
+    preview = upload(client, csrf, REAL_WORLD)
+    text = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "5 events read: 3 to create" in " ".join(text.split())
+    assert "Repeating events are not imported." in text and "It has no UID" in text
+    assert "not an http(s) address" in text
+    assert db.session.scalar(db.select(db.func.count()).select_from(Event)) == 0  # not yet
+
+    done = apply(client, preview)
+    assert done.status_code == 303 and done.headers["Location"] == "/staff/events/"
+    assert "3 created, 0 updated, 0 unchanged, 2 skipped" in client.get("/staff/events/").get_data(
+        as_text=True
+    )
+
+    pasadena = by_uid("pasadena-2025@example.org")
+    assert pasadena.status is EventStatus.DRAFT
+    assert (pasadena.starts_on, pasadena.ends_on) == (date(2025, 3, 6), date(2025, 3, 7))
+    assert (pasadena.start_time, pasadena.end_time) == (time(9), time(17))
+    assert pasadena.timezone == "America/Los_Angeles"
+    assert (pasadena.venue, pasadena.city, pasadena.region, pasadena.country) == (
+        "Pasadena Convention Center",
+        "Pasadena",
+        "CA",
+        "US",
+    )
+    assert (pasadena.latitude, pasadena.longitude) == (34.1443, -118.1446)
+    assert pasadena.summary == "Two days of open infrastructure."
+    assert "SCaLE 22x, in Pasadena" in pasadena.description
+    assert pasadena.kind.value == "openinfra_days"
+    assert [p.slug for p in pasadena.projects] == ["openstack"]
+    assert pasadena.link(LinkKind.REGISTER).url == "https://openinfra.dev/days/na"
+    assert pasadena.slug == "openinfra-days-north-america-2025"
+
+    ptg = by_uid("ptg-2025@example.org")
+    assert (ptg.starts_on, ptg.ends_on, ptg.start_time) == (
+        date(2025, 4, 7),
+        date(2025, 4, 11),
+        None,
+    )
+    assert ptg.format is EventFormat.VIRTUAL and ptg.links == []
+    assert ptg.timezone == "Europe/Berlin"  # the calendar's own zone, for all-day events
+
+    berlin = by_uid("berlin-2025@example.org")
+    assert berlin.status is EventStatus.CANCELLED and berlin.title == "OpenInfra Day Berlin"
+    assert (berlin.timezone, berlin.start_time, berlin.country) == ("UTC", time(7), "DE")
+
+
+def test_a_second_import_updates_by_uid(client, editor, csrf):
+    apply(client, upload(client, csrf, REAL_WORLD, publish=True))
+    pasadena = by_uid("pasadena-2025@example.org")
+    assert pasadena.status is EventStatus.PUBLISHED
+    sequence, slug = pasadena.sequence, pasadena.slug
+    changed = REAL_WORLD.replace(b"20250307T170000", b"20250307T180000").replace(
+        b"UID:ptg-2025@example.org\r\nDTSTAMP:20241101T000000Z\r\n",
+        b"UID:ptg-2025@example.org\r\nDTSTAMP:20241101T000000Z\r\nSTATUS:CANCELLED\r\n",
+    )
+    preview = upload(client, csrf, changed)
+    assert "0 to create, 3 to update" in " ".join(preview.get_data(as_text=True).split())
+    apply(client, preview)
+    pasadena = by_uid("pasadena-2025@example.org")
+    assert pasadena.end_time == time(18) and pasadena.sequence == sequence + 1
+    assert pasadena.slug == slug
+    assert by_uid("ptg-2025@example.org").status is EventStatus.CANCELLED
+    assert db.session.scalar(db.select(db.func.count()).select_from(Event)) == 3
+    assert "0 created, 2 updated, 1 unchanged" in client.get("/staff/events/").get_data(
+        as_text=True
+    )
+
+
+def test_a_preview_belongs_to_the_one_who_made_it(client, app, editor, csrf, make_staff, login):
+    preview = upload(client, csrf, REAL_WORLD)
+    client.post("/staff/logout", data={"csrf_token": csrf("/staff/")})
+    login(make_staff("editor"))
+    assert apply(client, preview, csrf_token=csrf("/staff/import/")).status_code == 410
+
+
+def test_files_that_are_not_icalendar_or_too_big_are_refused(client, app, editor, csrf):
+    response = upload(client, csrf, b"<html>not a calendar</html>")
+    assert response.status_code == 422 and "not an iCalendar file" in response.get_data(
+        as_text=True
+    )
+    app.config["IMPORT_MAX_BYTES"] = 1000
+    response = upload(client, csrf, REAL_WORLD)
+    assert response.status_code == 422 and "larger than" in response.get_data(as_text=True)
+    form = {"csrf_token": csrf("/staff/import/"), "token": "../../etc/passwd", "publish": ""}
+    assert client.post("/staff/import/apply", data=form).status_code == 400
+
+
+@pytest.fixture
+def served():
+    """A local web server answering every GET with the real-world file."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar")
+            self.end_headers()
+            self.wfile.write(REAL_WORLD)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/events.ics"
+    server.shutdown()
+
+
+def test_an_address_is_fetched_and_private_ones_only_when_allowed(
+    app, client, editor, csrf, served
+):
+    form = {"csrf_token": csrf("/staff/import/"), "url": served}
+    refused = client.post("/staff/import/", data=form)
+    assert refused.status_code == 422
+    assert "private address" in refused.get_data(as_text=True)
+    app.config["IMPORT_ALLOW_PRIVATE_URLS"] = True
+    preview = client.post("/staff/import/", data=form)
+    assert preview.status_code == 200
+    assert "3 to create" in " ".join(preview.get_data(as_text=True).split())
+    for url in ("javascript:alert(1)", "file:///etc/passwd", "ftp://example.org/x.ics"):
+        response = client.post("/staff/import/", data={**form, "url": url})
+        assert response.status_code == 422
+
+
+def test_the_command_previews_then_imports_with_a_progress_bar(runner, tmp_path):
+    path = tmp_path / "events.ics"
+    path.write_bytes(REAL_WORLD)
+    dry = runner.invoke(args=["events", "import", str(path)])
+    assert dry.exit_code == 0, dry.output
+    assert "5 events read: 3 to create, 0 to update." in dry.output
+    assert "Nothing changed" in dry.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(Event)) == 0
+    done = runner.invoke(args=["events", "import", str(path), "--apply", "--publish"])
+    assert done.exit_code == 0, done.output
+    assert "Importing" in done.output and "3 created" in done.output
+    assert by_uid("pasadena-2025@example.org").status is EventStatus.PUBLISHED
+    missing = runner.invoke(args=["events", "import", str(tmp_path / "nope.ics")])
+    assert missing.exit_code == 1
+
+
+def parsed_feed(client) -> set[tuple]:
+    calendar = icalendar.Calendar.from_ical(client.get("/events.ics").data)
+    return {
+        (
+            str(e["SUMMARY"]),
+            str(e["STATUS"]),
+            e["DTSTART"].dt,
+            e["DTEND"].dt,
+            str(e.get("LOCATION", "")),
+        )
+        for e in calendar.walk("VEVENT")
+    }
+
+
+def test_the_portals_own_feed_round_trips_through_an_import(
+    client, runner, seeded, tmp_path, make_event
+):
+    make_event(
+        slug="gone-2025",
+        title="Gone Day",
+        status=EventStatus.CANCELLED,
+        start_time=time(9),
+        end_time=time(17),
+        timezone="Asia/Tokyo",
+        city="Tokyo",
+        country="JP",
+    )
+    exported = client.get("/events.ics").data
+    before = parsed_feed(client)
+    assert len(before) >= 10
+    assert any(status == "CANCELLED" for _, status, *_ in before)
+    db.session.execute(delete(EventLink))
+    db.session.execute(delete(Event))
+    db.session.commit()
+    path = tmp_path / "feed.ics"
+    path.write_bytes(exported)
+    result = runner.invoke(args=["events", "import", str(path), "--apply", "--publish"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(before)} created" in result.output
+    assert parsed_feed(client) == before
