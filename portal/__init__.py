@@ -26,13 +26,14 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     from portal.calendar import feeds
     from portal.calendar import links as calendar_links
     from portal.calendar.views import bp as calendar_bp
-    from portal.core import security
+    from portal.core import hygiene, security
     from portal.core.views import bp as core_bp
     from portal.demo import seed_demo
     from portal.events import display
     from portal.events.views import bp as events_bp
 
     security.init_app(app)
+    hygiene.init_app(app)
     app.register_blueprint(core_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(calendar_bp)

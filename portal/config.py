@@ -67,6 +67,28 @@ STRING_KEYS = (
 )
 
 
+# Switches: PORTAL_MAIL_USE_TLS=False would otherwise arrive as the (true) string "False".
+BOOL_KEYS = (
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_DELIVER_INLINE",
+    "RATELIMIT_ENABLED",
+    "SESSION_COOKIE_SECURE",
+    "IMPORT_ALLOW_PRIVATE_URLS",
+)
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def as_bool(key: str, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS | FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise ValueError(f"PORTAL_{key} must be true or false, not {value!r}")
+
+
 def configure(app: Flask, overrides: dict | None) -> None:
     """Apply defaults, then `PORTAL_*` variables, then explicit overrides (tests)."""
     app.config.from_mapping(DEFAULTS)
@@ -76,6 +98,9 @@ def configure(app: Flask, overrides: dict | None) -> None:
     for key in STRING_KEYS:
         if app.config.get(key) is not None:
             app.config[key] = str(app.config[key])
+    for key in BOOL_KEYS:
+        if key in app.config:
+            app.config[key] = as_bool(key, app.config[key])
     if app.config.get("BASE_URL"):
         app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
         explicit = "PORTAL_SESSION_COOKIE_SECURE" in os.environ or (

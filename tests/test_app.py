@@ -109,3 +109,46 @@ def test_an_https_base_url_makes_the_session_cookie_secure(tmp_path):
     app = create_app({"BASE_URL": "https://events.example.org"}, instance_path=str(tmp_path))
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/events/a%00b", 404),
+        ("GET", "/events/a%00b.ics", 404),
+        ("GET", "/events?q=a%00b", 400),
+        ("GET", "/events.ics?project=%00", 400),
+        ("POST", "/staff/login", 400),
+        ("POST", "/membership", 400),
+    ],
+)
+def test_nul_bytes_are_refused_before_any_query(client, method, path, status):
+    data = {"email": "a\x00@example.org", "password": "x"} if method == "POST" else None
+    assert client.open(path, method=method, data=data).status_code == status
+
+
+def test_ids_beyond_the_database_integer_match_no_route(app):
+    adapter = app.url_map.bind("portal.test")
+    matched = [rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
+    assert matched, "no route takes an integer"
+    rule = matched[0]
+    path = rule.rule.split("<int:")[0] + "99999999999999999999"
+    from werkzeug.exceptions import NotFound
+
+    with pytest.raises(NotFound):
+        adapter.match(path + rule.rule.split(">", 1)[1], method=sorted(rule.methods)[0])
+
+
+@pytest.mark.parametrize("value", ["False", "no", "OFF", "0"])
+def test_switches_in_the_environment_read_as_booleans(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("PORTAL_MAIL_USE_TLS", value)
+    monkeypatch.setenv("PORTAL_RATELIMIT_ENABLED", value)
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["MAIL_USE_TLS"] is False
+    assert app.config["RATELIMIT_ENABLED"] is False
+
+
+def test_a_switch_it_cannot_read_stops_the_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_MAIL_USE_TLS", "maybe")
+    with pytest.raises(ValueError, match="PORTAL_MAIL_USE_TLS must be true or false"):
+        create_app(instance_path=str(tmp_path))

@@ -449,3 +449,15 @@ class TestSharedCache:
             assert b"BEGIN:VEVENT" in response.data
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_subscription_survives_its_project_being_retired(client, seeded):
+    from portal.events.models import Project
+
+    assert len(vevents(client.get("/events.ics?project=zuul"))) > 0
+    project = db.session.scalar(select(Project).where(Project.slug == "zuul"))
+    project.retired_at = datetime(2024, 11, 20, tzinfo=UTC).replace(tzinfo=None)
+    db.session.commit()
+    response = client.get("/events.ics?project=zuul")
+    assert response.status_code == 200
+    assert len(vevents(response)) > 0  # its events keep the project

@@ -173,7 +173,7 @@ class TestPagination:
         "page=99999999999999999999",
         "format=zzz",
         "format=<script>",
-        "project=no-such-project",
+        "project=Not a Slug!",
         "country=XX",
         "country=%0D%0ASet-Cookie:x=1",
         "q=" + "a" * 5000,
@@ -190,7 +190,7 @@ def test_bad_query_input_answers_400_with_the_form(client, seeded, query):
 
 @pytest.mark.parametrize(
     "query",
-    ["q=%3Cscript%3Ealert(1)%3C/script%3E", "q=%22%20OR%201=1", "q=a*b:c&(d|e)!", "q=%00", "q=___"],
+    ["q=%3Cscript%3Ealert(1)%3C/script%3E", "q=%22%20OR%201=1", "q=a*b:c&(d|e)!", "q=___"],
 )
 def test_hostile_search_text_is_harmless(client, seeded, query):
     response = client.get(f"/events?{query}")
@@ -220,3 +220,12 @@ def test_home_shows_latest_events_when_nothing_is_upcoming(client, seeded, trave
 def test_format_filter_values_are_the_contract_ones(client, seeded):
     for value in EventFormat:
         assert client.get(f"/events?format={value.value}").status_code == 200
+
+
+def test_unknown_project_or_eventless_country_gives_an_empty_200(client, seeded):
+    for query in ("project=no-such-project", "country=GB", "project=gone&country=gb"):
+        response = client.get(f"/events?{query}")
+        assert response.status_code == 200
+        assert titles(response) == []
+    html = client.get("/events?country=GB").get_data(as_text=True)
+    assert '<option selected value="GB">' in html or 'value="GB" selected' in html

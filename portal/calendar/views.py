@@ -8,7 +8,7 @@ from werkzeug.http import is_resource_modified
 from portal.calendar.cache import Rendered
 from portal.calendar.feeds import cached_feed, render_event, render_feed
 from portal.events import queries
-from portal.events.views import filter_form
+from portal.events.forms import EventFilterForm
 
 bp = Blueprint("calendar", __name__)
 
@@ -19,7 +19,7 @@ EVENT_MAX_AGE = 5 * 60
 @bp.get("/events.ics")
 def feed():
     def build(since, last_modified) -> Rendered:
-        form = filter_form()
+        form = EventFilterForm(request.args)  # no choices to show: no queries for them
         if not form.validate():
             errors = "; ".join(f"{name}: {', '.join(e)}" for name, e in form.errors.items())
             abort(400, description=f"Some filters could not be read ({errors}).")

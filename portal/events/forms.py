@@ -6,8 +6,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SearchField, SelectChoice, SelectField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from portal.events.display import country_name, is_country_code
 from portal.events.models import EventFormat
 from portal.events.queries import EventQuery
+from portal.events.rules import is_slug
 
 MAX_PAGE = 10_000
 
@@ -17,7 +19,10 @@ class EventFilterForm(FlaskForm):
         csrf = False  # a GET form: nothing to protect, and links to it must stay shareable
 
     q = SearchField("Search", validators=[Optional(), Length(max=200)])
-    project = SelectField("Project", choices=[], validators=[Optional()])
+    # Any well-formed value is accepted, not only today's choices: a subscription to a project
+    # that was since retired, or to a country with no events yet, answers with fewer events,
+    # never with an error that a calendar client would take for a dead feed.
+    project = SelectField("Project", choices=[], validate_choice=False, validators=[Optional()])
     format = SelectField(
         "Format",
         choices=[SelectChoice("", "Any format")]
@@ -27,6 +32,7 @@ class EventFilterForm(FlaskForm):
     country = SelectField(
         "Country",
         choices=[],
+        validate_choice=False,
         validators=[Optional()],
         filters=[lambda v: v.strip().upper() if v else v],
     )
@@ -35,7 +41,7 @@ class EventFilterForm(FlaskForm):
     past = BooleanField("Past events", false_values=("", "0", "false", "no", "off"))
     page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, MAX_PAGE)])
 
-    def __init__(self, formdata, projects, countries, country_name, **kwargs) -> None:
+    def __init__(self, formdata, projects=(), countries=(), **kwargs) -> None:
         super().__init__(formdata, **kwargs)
         self.project.choices = [SelectChoice("", "Any project")] + [
             SelectChoice(p.slug, p.name) for p in projects
@@ -43,6 +49,22 @@ class EventFilterForm(FlaskForm):
         self.country.choices = [SelectChoice("", "Any country")] + [
             SelectChoice(code, country_name(code)) for code in countries
         ]
+        # Keep a valid choice that is not on today's list selected when the form is shown.
+        for field, valid in ((self.project, is_slug), (self.country, is_country_code)):
+            if (
+                field.data
+                and valid(field.data)
+                and field.data not in {c.value for c in field.choices}
+            ):
+                field.choices.append(SelectChoice(field.data, field.data))
+
+    def validate_project(self, field) -> None:
+        if field.data and not is_slug(field.data, max_length=60):
+            raise ValidationError("Not a project.")
+
+    def validate_country(self, field) -> None:
+        if field.data and not is_country_code(field.data):
+            raise ValidationError("Use a two-letter ISO 3166 country code, such as DE.")
 
     def validate_ends_to(self, field) -> None:
         if field.data and self.starts_from.data and field.data < self.starts_from.data:

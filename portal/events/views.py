@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, current_app, render_template, request
 
 from portal.core.urls import external_url
-from portal.events import display, queries
+from portal.events import queries
 from portal.events.forms import EventFilterForm
 from portal.events.month import month_grid, parse_month
 from portal.events.structured import event_json_ld, open_graph
@@ -15,12 +15,9 @@ MONTH_FILTERS = ("q", "project", "format", "country")
 
 
 def filter_form() -> EventFilterForm:
-    """The filter form bound to the query string; shared with the calendar feed."""
+    """The filter form bound to the query string, with the choices a page shows."""
     return EventFilterForm(
-        request.args,
-        projects=queries.projects(),
-        countries=queries.countries_with_events(),
-        country_name=display.country_name,
+        request.args, projects=queries.projects(), countries=queries.countries_with_events()
     )
 
 
