@@ -34,7 +34,7 @@ DEFAULTS = {
     "ORGANIZER_URL": "https://openinfra.dev",
     "CONTACT_EMAIL": "events@openinfra.dev",
     "CACHE_REDIS_URL": None,
-    "CALENDAR_CACHE_SIZE": 256,
+    "CALENDAR_CACHE_BYTES": 64 * 1024 * 1024,  # rendered feeds kept by each process
     "CALENDAR_FEED_MAX_EVENTS": 2000,
     "CALENDAR_VERSION_TTL": 1.0,
     # Back office (portal/staff): sign-in limits, password hashing, session cookies, import.

@@ -461,3 +461,21 @@ def test_a_subscription_survives_its_project_being_retired(client, seeded):
     response = client.get("/events.ics?project=zuul")
     assert response.status_code == 200
     assert len(vevents(response)) > 0  # its events keep the project
+
+
+def test_the_feed_cache_is_bounded_by_bytes():
+    from portal.calendar.cache import FeedCache, Rendered
+
+    cache = FeedCache(max_bytes=1000)
+    for number in range(30):
+        cache.set(f"k{number}", Rendered.of(b"x" * 100, datetime(2024, 1, 1, tzinfo=UTC)))
+    assert cache.size_in_bytes <= 1000
+    assert cache.get("k29") is not None and cache.get("k0") is None
+    cache.set("huge", Rendered.of(b"x" * 5000, datetime(2024, 1, 1, tzinfo=UTC)))
+    assert cache.get("huge") is None  # larger than the whole cache: not kept
+
+
+def test_a_link_to_a_page_of_this_site_is_written_whole(client, make_event):
+    made = make_event(links=((LinkKind.SPONSOR, LinkState.OPEN, "/events/event-1/sponsor"),))
+    (event,) = parse(client.get(f"/events/{made.slug}.ics")).walk("VEVENT")
+    assert "Sponsor: http://portal.test/events/event-1/sponsor" in str(event["DESCRIPTION"])

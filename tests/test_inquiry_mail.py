@@ -233,3 +233,21 @@ def test_the_north_america_sponsor_link_leads_to_the_portal_page(client, frozen_
     assert f'href="{SUMMIT}"' in client.get("/events/openinfra-summit-europe-2025").get_data(
         as_text=True
     )
+
+
+def test_without_a_configured_address_the_acknowledgement_carries_no_link(submit, smtp_server):
+    """The link would come from the Host header, which whoever submits the form chooses."""
+    submit(MEMBERSHIP, tier="gold")
+    body = text(notification_to(smtp_server, "ada@example.org"))
+    assert "http" not in body
+    assert "someone entered your address in our inquiry form" in body
+
+
+@pytest.mark.parametrize("settings", [{"BASE_URL": "https://events.example.org"}], indirect=False)
+def test_with_a_configured_address_the_acknowledgement_links_the_form(
+    app, submit, smtp_server, smtp_settings
+):
+    app.config.update(smtp_settings)
+    submit(MEMBERSHIP, tier="gold")
+    body = text(notification_to(smtp_server, "ada@example.org"))
+    assert "the form at https://events.example.org/membership#tier-gold" in body

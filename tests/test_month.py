@@ -72,7 +72,18 @@ def test_drafts_stay_out_and_cancelled_events_are_marked(client, make_event):
 
 
 @pytest.mark.parametrize(
-    "month", ["2025-13", "2025-1", "garbage", "0000-01", "9999-12", "2025-03%0A"]
+    "month",
+    [
+        "2025-13",
+        "2025-1",
+        "garbage",
+        "0000-01",
+        "0001-01",
+        "1899-12",
+        "2201-01",
+        "9999-12",
+        "2025-03%0A",
+    ],
 )
 def test_a_month_it_cannot_read_is_not_found(client, month):
     assert client.get(f"/events/month/{month}").status_code == 404

@@ -350,3 +350,71 @@ def test_the_dashboard_shows_upcoming_events_and_counts(client, editor, make_eve
     page = client.get("/staff/").get_data(as_text=True)
     assert "Next Summit" in page and "1 draft" in page
     assert "Inquiries and undelivered mail" in page  # the panel the inquiries feature fills
+
+
+def test_an_event_selling_sponsorship_through_the_portal_saves_unchanged(
+    client, editor, csrf, seeded_inquiries
+):
+    """Its Sponsor link is a path on this site; the edit form must take it back as it is."""
+    import html as html_lib
+
+    event = event_by_slug("openinfra-days-north-america-2025")
+    assert event.link(LinkKind.SPONSOR).url == "/events/openinfra-days-north-america-2025/sponsor"
+    page = client.get(f"/staff/events/{event.id}/edit").get_data(as_text=True)
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page))
+    selects = dict(
+        re.findall(
+            r'<select[^>]*name="([^"]+)"[^>]*>.*?<option selected value="([^"]*)"', page, re.S
+        )
+    )
+    data = {key: html_lib.unescape(value) for key, value in {**fields, **selects}.items()}
+    data["csrf_token"] = csrf(f"/staff/events/{event.id}/edit")
+    data["description"] = event.description
+    response = client.post(f"/staff/events/{event.id}/edit", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    db.session.expire_all()
+    assert event_by_slug(event.slug).link(LinkKind.SPONSOR).url == data["sponsor-url"]
+
+
+def test_a_link_path_must_stay_on_this_site(client, editor, post_event):
+    for target in ("//evil.example/x", "/a b", "javascript:alert(1)", "/x\\y"):
+        response = post_event(**{"register-url": target})
+        assert response.status_code == 422, target
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "words"),
+    [
+        # 02:30 does not exist in New York on 2025-03-09: the clocks go from 02:00 to 03:00.
+        (
+            dict(
+                starts_on="2025-03-09",
+                ends_on="2025-03-09",
+                start_time="02:30",
+                end_time="03:10",
+                timezone="America/New_York",
+            ),
+            "start_time",
+            "02:30 does not exist on that day in America/New_York.",
+        ),
+        (dict(starts_on="9999-12-31", ends_on="9999-12-31"), "starts_on", "between 1900 and 2200"),
+        (
+            dict(
+                starts_on="0001-01-01",
+                ends_on="0001-01-01",
+                start_time="00:00",
+                end_time="01:00",
+                timezone="Asia/Tokyo",
+            ),
+            "starts_on",
+            "between 1900 and 2200",
+        ),
+    ],
+)
+def test_times_the_zone_cannot_hold_are_refused_next_to_their_field(
+    client, editor, post_event, overrides, field, words
+):
+    response = post_event(**overrides)
+    assert response.status_code == 422
+    error = re.search(rf'id="{field}-error"[^>]*>([^<]*)<', response.get_data(as_text=True))
+    assert error and words in error.group(1)

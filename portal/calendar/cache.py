@@ -17,7 +17,10 @@ from werkzeug.http import http_date, quote_etag
 log = logging.getLogger(__name__)
 
 PREFIX = "portal:feed:"
-TTL_SECONDS = 2 * 24 * 3600  # keys carry the catalogue version and the day: old ones just expire
+# Keys carry the catalogue version and the day, so old ones are never read again: they only
+# have to expire. Give Redis a maxmemory with an LRU policy all the same (see the README).
+TTL_SECONDS = 6 * 3600
+SHARED_MAX_BYTES = 8 * 1024 * 1024  # larger feeds stay in the process that rendered them
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,15 @@ class Rendered:
 
 
 class FeedCache:
-    def __init__(self, size: int = 256, redis_url: str | None = None, namespace: str = "") -> None:
-        self.size = size
+    """Least recently used feeds, bounded by their total size: anyone can ask for feeds with
+    filters of their own making, and each costs memory until it is pushed out."""
+
+    def __init__(
+        self, max_bytes: int = 64 * 1024 * 1024, redis_url: str | None = None, namespace: str = ""
+    ) -> None:
+        self.max_bytes = max_bytes
         self.prefix = f"{PREFIX}{namespace}:"
+        self._bytes = 0
         self._local: OrderedDict[str, Rendered] = OrderedDict()
         self._lock = Lock()
         self._redis = None
@@ -61,7 +70,7 @@ class FeedCache:
 
     def set(self, key: str, rendered: Rendered) -> None:
         self._keep(key, rendered)
-        if self._redis is None:
+        if self._redis is None or len(rendered.body) > SHARED_MAX_BYTES:
             return
         mapping = {
             "body": rendered.body,
@@ -79,13 +88,24 @@ class FeedCache:
     def clear(self) -> None:
         with self._lock:
             self._local.clear()
+            self._bytes = 0
+
+    @property
+    def size_in_bytes(self) -> int:
+        return self._bytes
 
     def _keep(self, key: str, rendered: Rendered) -> None:
+        if len(rendered.body) > self.max_bytes:
+            return
         with self._lock:
+            previous = self._local.pop(key, None)
+            if previous is not None:
+                self._bytes -= len(previous.body)
             self._local[key] = rendered
-            self._local.move_to_end(key)
-            while len(self._local) > self.size:
-                self._local.popitem(last=False)
+            self._bytes += len(rendered.body)
+            while self._bytes > self.max_bytes:
+                _, dropped = self._local.popitem(last=False)
+                self._bytes -= len(dropped.body)
 
     def _get_shared(self, key: str) -> Rendered | None:
         if self._redis is None:
@@ -106,7 +126,7 @@ def init_app(app: Flask) -> None:
     # feeds: keys are namespaced by the database they were rendered from.
     database = app.config["SQLALCHEMY_DATABASE_URI"].encode()
     app.extensions["feed_cache"] = FeedCache(
-        size=app.config["CALENDAR_CACHE_SIZE"],
+        max_bytes=app.config["CALENDAR_CACHE_BYTES"],
         redis_url=app.config.get("CACHE_REDIS_URL"),
         namespace=hashlib.sha256(database).hexdigest()[:12],
     )

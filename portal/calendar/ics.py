@@ -54,20 +54,27 @@ def location(event: Event) -> str:
     return f"{text} and online" if event.format is EventFormat.HYBRID else text
 
 
-def link_line(link: EventLink) -> str:
+def absolute(url: str, base: str) -> str:
+    """Links may be paths on this site; calendar clients need the whole address."""
+    return base.rstrip("/") + url if url.startswith("/") else url
+
+
+def link_line(link: EventLink, base: str) -> str:
     """The link row as plain text that stays true whenever it is read: no 'now' in it."""
     tz = link.event.tz
     deadline = link.deadline and link.deadline.replace(tzinfo=UTC).astimezone(tz)
     until = f" until {deadline:%b %-d, %Y %H:%M} {deadline.tzname()}" if deadline else ""
     noun = LINK_NOUN.get(link.kind, link.kind.label)
     if link.state is LinkState.OPEN:
-        return f"{link.kind.label}{until}: {link.url}" if link.url else f"{noun} open{until}"
+        if link.url:
+            return f"{link.kind.label}{until}: {absolute(link.url, base)}"
+        return f"{noun} open{until}"
     if link.state is LinkState.COMING_SOON:
         return f"{noun} coming soon"
     return f"{noun} {link.state.label.lower()}"
 
 
-def description(event: Event, page_url: str) -> str:
+def description(event: Event, page_url: str, base: str) -> str:
     lines = [event.summary] if event.summary else []
     if event.colocated_name:
         when = ""
@@ -77,7 +84,7 @@ def description(event: Event, page_url: str) -> str:
         lines.append(f"Co-located with {event.colocated_name}{when}.")
     if event.links:
         lines.append("")
-        lines.extend(link_line(link) for link in event.links)
+        lines.extend(link_line(link, base) for link in event.links)
     lines += ["", f"Details: {page_url}"]
     return "\n".join(lines).strip()
 
@@ -104,7 +111,7 @@ def vevent(event: Event, site: Site) -> icalendar.Event:
         sequence=event.sequence,
         status=STATUS.get(event.status, "CONFIRMED"),
         summary=summary,
-        description=description(event, page),
+        description=description(event, page, site.base),
         location=location(event),
         url=page,
         start=start,

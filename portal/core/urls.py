@@ -1,4 +1,8 @@
-"""Absolute addresses for mail, feeds and structured data."""
+"""Absolute addresses for mail, feeds and structured data.
+
+Set `PORTAL_BASE_URL` in production: without it the address comes from the request's Host
+header, which the client chooses (`PORTAL_TRUSTED_HOSTS` then limits what is accepted).
+"""
 
 from flask import current_app, url_for
 

@@ -14,6 +14,7 @@ from portal.events.queries import EventQuery, filter_conditions
 from portal.extensions import db
 
 MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # a calendar of the foundation's own events, not of history
 MAX_EVENTS = 300  # a month busier than this is better read as a list
 SHOWN_PER_DAY = 4
 
@@ -61,7 +62,7 @@ def parse_month(text: str | None, today: date) -> date | None:
     if not text:
         return today.replace(day=1)
     found = MONTH.fullmatch(text)
-    if not found or not 1 <= int(found.group(1)) <= 9998:
+    if not found or not FIRST_YEAR <= int(found.group(1)) <= LAST_YEAR:
         return None
     return date(int(found.group(1)), int(found.group(2)), 1)
 

@@ -7,7 +7,7 @@ import functools
 import re
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +33,14 @@ class LinkValues:
 
 def is_slug(value: str, max_length: int = 120) -> bool:
     return bool(value) and len(value) <= max_length and SLUG.fullmatch(value) is not None
+
+
+def is_link_target(value: str) -> bool:
+    """Where an event's link may point: an http(s) address, or a page of this site given as
+    its path (`/events/<slug>/sponsor`, which survives a change of domain)."""
+    if value.startswith("/") and not value.startswith("//"):
+        return not (CONTROL.search(value) or " " in value or "\\" in value)
+    return is_http_url(value)
 
 
 def is_http_url(value: str) -> bool:
@@ -75,6 +83,12 @@ def event_errors(values: dict[str, Any], event: Event | None = None) -> dict[str
     errors.update(
         _when_errors(get("starts_on"), get("ends_on"), get("start_time"), get("end_time"))
     )
+    if "timezone" not in errors and not any(k in errors for k in WHEN_FIELDS):
+        errors.update(
+            _local_errors(
+                get("starts_on"), get("ends_on"), get("start_time"), get("end_time"), zone
+            )
+        )
     if get("country") and not is_country_code(get("country")):
         errors["country"] = "Use the two-letter ISO 3166 code, such as US or DE."
     if get("colocated_url") and not is_http_url(get("colocated_url")):
@@ -83,8 +97,10 @@ def event_errors(values: dict[str, Any], event: Event | None = None) -> dict[str
     if first and last and last < first:
         errors["colocated_ends_on"] = "The co-located event ends before it starts."
     for link in values.get("links", []):
-        if link.url and not is_http_url(link.url):
-            errors[f"{link.kind.value}-url"] = "Only http:// or https:// addresses."
+        if link.url and not is_link_target(link.url):
+            errors[f"{link.kind.value}-url"] = (
+                "Only http:// or https:// addresses, or a path on this site such as /membership."
+            )
     return errors
 
 
@@ -93,6 +109,37 @@ def _slug_taken(slug: str, event: Event | None) -> bool:
     if event is not None and event.id is not None:
         stmt = stmt.where(Event.id != event.id)
     return db.session.scalar(stmt.limit(1)) is not None
+
+
+WHEN_FIELDS = ("starts_on", "ends_on", "start_time", "end_time")
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def exists_locally(moment: datetime, zone: zoneinfo.ZoneInfo) -> bool:
+    """False for a wall-clock time skipped by a change to daylight saving time (02:30 on the
+    night the clocks go from 02:00 to 03:00): it names no instant."""
+    aware = moment.replace(tzinfo=zone)
+    return aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == moment
+
+
+def _local_errors(
+    starts_on: date, ends_on: date, start: time | None, end: time | None, zone_name: str
+) -> dict[str, str]:
+    """What only the event's own zone can tell: years in range, times that exist, and an end
+    after the start as instants (a DST change can turn 01:30-01:45 around)."""
+    if not (starts_on.year >= FIRST_YEAR and ends_on.year <= LAST_YEAR):
+        return {"starts_on": f"Dates between {FIRST_YEAR} and {LAST_YEAR}, please."}
+    if start is None or end is None:
+        return {}
+    zone = zoneinfo.ZoneInfo(zone_name)
+    first, last = datetime.combine(starts_on, start), datetime.combine(ends_on, end)
+    if not exists_locally(first, zone):
+        return {"start_time": f"{start:%H:%M} does not exist on that day in {zone_name}."}
+    if not exists_locally(last, zone):
+        return {"end_time": f"{end:%H:%M} does not exist on that day in {zone_name}."}
+    if last.replace(tzinfo=zone).astimezone(UTC) <= first.replace(tzinfo=zone).astimezone(UTC):
+        return {"end_time": "The event ends before it starts."}
+    return {}
 
 
 def _when_errors(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urljoin
 
 from portal.events.display import country_name, place
 from portal.events.models import Event, EventFormat, EventStatus, LinkKind, LinkState
@@ -50,6 +51,11 @@ def _physical_place(event: Event) -> dict:
     return location
 
 
+def _absolute(link_url: str, page_url: str) -> str:
+    """Links may be paths on this site (the portal's own sponsorship page)."""
+    return urljoin(page_url, link_url)
+
+
 def event_json_ld(event: Event, url: str, organizer: dict, now: datetime) -> dict:
     data: dict = {
         "@context": "https://schema.org",
@@ -68,7 +74,8 @@ def event_json_ld(event: Event, url: str, organizer: dict, now: datetime) -> dic
         locations.append(_physical_place(event))
     if event.format is not EventFormat.IN_PERSON:
         register = event.link(LinkKind.REGISTER)
-        locations.append({"@type": "VirtualLocation", "url": (register and register.url) or url})
+        online = _absolute(register.url, url) if register and register.url else url
+        locations.append({"@type": "VirtualLocation", "url": online})
     data["location"] = locations[0] if len(locations) == 1 else locations
     register = event.link(LinkKind.REGISTER)
     if register and register.url:
@@ -78,7 +85,7 @@ def event_json_ld(event: Event, url: str, organizer: dict, now: datetime) -> dic
             availability = "PreOrder" if state is LinkState.COMING_SOON else "Discontinued"
         data["offers"] = {
             "@type": "Offer",
-            "url": register.url,
+            "url": _absolute(register.url, url),
             "availability": SCHEMA + availability,
         }
     return data

@@ -57,11 +57,11 @@ def notification(inquiry: Inquiry, contact: StaffContact) -> Envelope:
 def acknowledgement(inquiry: Inquiry, contacts: list[StaffContact]) -> Envelope:
     """Quotes nothing the visitor typed: whoever enters someone else's address in the form
     cannot use this message to send them text of their own."""
+    # The form's address only when it comes from configuration: taken from the request, the
+    # Host header would let anyone put a link of their choosing in mail to any address.
+    url = page_url(inquiry) if current_app.config.get("BASE_URL") else None
     body = render_template(
-        "inquiries/mail/acknowledgement.txt",
-        inquiry=inquiry,
-        who=who_answers(contacts),
-        url=page_url(inquiry),
+        "inquiries/mail/acknowledgement.txt", inquiry=inquiry, who=who_answers(contacts), url=url
     )
     return build_message(
         sender=_sender(),

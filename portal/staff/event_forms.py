@@ -52,7 +52,8 @@ class LinkForm(Form):
         + [SelectChoice(state.value, state.label) for state in LinkState],
         validators=[Optional()],
     )
-    url = URLField("Address", validators=[Optional(), Length(max=500)], filters=[_none_if_blank])
+    # Text, not type=url: a path on this site (/events/<slug>/sponsor) is a valid target too.
+    url = StringField("Address", validators=[Optional(), Length(max=500)], filters=[_none_if_blank])
     deadline = DateTimeLocalField(
         "Closes at (event's local time)", validators=[Optional()], format="%Y-%m-%dT%H:%M"
     )
