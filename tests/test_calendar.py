@@ -479,3 +479,10 @@ def test_a_link_to_a_page_of_this_site_is_written_whole(client, make_event):
     made = make_event(links=((LinkKind.SPONSOR, LinkState.OPEN, "/events/event-1/sponsor"),))
     (event,) = parse(client.get(f"/events/{made.slug}.ics")).walk("VEVENT")
     assert "Sponsor: http://portal.test/events/event-1/sponsor" in str(event["DESCRIPTION"])
+
+
+def test_public_calendar_responses_do_not_vary_by_cookie(client, seeded):
+    for path in ("/events.ics", f"/events/{NA}.ics"):
+        response = client.get(path)
+        assert "Cookie" not in response.headers.get("Vary", ""), path
+    assert "Cookie" in client.get("/staff/login").headers.get("Vary", "")

@@ -250,3 +250,35 @@ class TestConsoleBackend:
         assert "----- mail from no-reply@openinfra.dev to jimmy@openinfra.dev" in printed
         assert "Subject: [Membership inquiry] Tier not chosen" in printed
         assert states() == {"sent": 2}
+
+
+def test_a_deliverer_whose_claim_was_taken_over_does_not_send(app, smtp_server):
+    """A slow server can make a live claim look stale; the first deliverer renews its claim
+    before each message and skips what another one took meanwhile."""
+    from portal.mail.backends import open_backend
+    from portal.mail.delivery import DeliveryReport, _send_one, claim
+
+    make_inquiries(1)
+    slow = claim(10, run_started=utcnow() - timedelta(seconds=1), include_waiting=True)
+    assert len(slow.messages) == 2
+    # The claim ages past CLAIM_TIMEOUT and a second deliverer takes it over and sends.
+    db.session.execute(update(OutboxMessage).values(claimed_at=utcnow() - timedelta(minutes=11)))
+    db.session.commit()
+    assert deliver(app, include_waiting=True).sent == 2
+    backend = open_backend(app, None)
+    report = DeliveryReport()
+    for message in slow.messages:
+        _send_one(backend, message, slow.token, report)
+    backend.close()
+    assert report.sent == 0
+    assert_each_sent_once(smtp_server)
+
+
+def test_the_inline_attempt_stops_at_its_deadline(app, smtp_server):
+    import time
+
+    make_inquiries(1)
+    report = deliver(app, deadline=time.monotonic() - 1)
+    assert report.sent == 0 and report.postponed == 2
+    assert states() == {"pending": 2}
+    assert smtp_server.messages == []

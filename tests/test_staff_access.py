@@ -111,3 +111,17 @@ def test_every_staff_form_refuses_a_post_without_csrf_token(
     response = client.post(url_for_rule(endpoint), data={"title": "x", "email": "x@example.org"})
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/events/?page=%C2%B2",
+        "/staff/audit/?page=%C2%B2",
+        "/staff/audit/?object_id=%C2%B2",
+        "/staff/audit/?object_id=999999999999",
+        "/staff/events/?page=99999999999999999999",
+    ],
+)
+def test_odd_numbers_in_staff_lists_are_ignored(client, admin, path):
+    assert client.get(path).status_code == 200

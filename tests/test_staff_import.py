@@ -289,3 +289,82 @@ def test_the_portals_own_feed_round_trips_through_an_import(
     assert result.exit_code == 0, result.output
     assert f"{len(before)} created" in result.output
     assert parsed_feed(client) == before
+
+
+BROKEN = "\r\n".join(
+    [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//test//broken//EN",
+        "BEGIN:VEVENT",
+        "UID:bad-date@example.org",
+        "SUMMARY:A day that does not exist",
+        "DTSTART;VALUE=DATE:20250230",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:bad-geo@example.org",
+        "SUMMARY:Nowhere",
+        "DTSTART;VALUE=DATE:20250301",
+        "GEO:abc",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:period@example.org",
+        "SUMMARY:A period",
+        "DTSTART;VALUE=PERIOD:20250301T090000Z/PT1H",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:far-future@example.org",
+        "SUMMARY:Far away",
+        "DTSTART;VALUE=DATE:99991231",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:good@example.org",
+        "SUMMARY:Good one\\, with a NUL\x00 inside",
+        "DTSTART;VALUE=DATE:20250301",
+        "DTEND;VALUE=DATE:20250302",
+        "LOCATION:Berlin\x00, DE",
+        "END:VEVENT",
+        "END:VCALENDAR",
+        "",
+    ]
+).encode()
+
+
+def test_broken_events_are_reported_and_the_rest_imported(client, editor, csrf):
+    preview = upload(client, csrf, BROKEN)
+    assert preview.status_code == 200
+    text = preview.get_data(as_text=True)
+    assert text.count("could not be read") + text.count("between 1900") >= 3
+    done = apply(client, preview)
+    assert done.status_code == 303
+    good = by_uid("good@example.org")
+    assert good.title == "Good one, with a NUL inside"
+    assert good.city == "Berlin" and good.country == "DE"
+    assert by_uid("bad-date@example.org") is None
+    assert by_uid("far-future@example.org") is None
+
+
+def test_a_name_that_rebinds_to_a_private_address_is_not_fetched(served, monkeypatch):
+    """The check and the connection use one resolution: a name that says 'public' to the
+    check and '127.0.0.1' to the connection is refused, not fetched."""
+    import socket
+
+    from portal.events import ical_fetch
+
+    real = socket.getaddrinfo
+    calls = []
+
+    def rebinding(host, port, *args, **kwargs):
+        calls.append(host)
+        if host == "rebind.example" and len(calls) == 1:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port or 80))]
+        if host == "rebind.example":
+            return real("127.0.0.1", port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    port = served.rsplit(":", 1)[1].split("/", 1)[0]
+    url = f"http://rebind.example:{port}/events.ics"
+    with pytest.raises(ical_fetch.FetchFailed, match="private address"):
+        ical_fetch.fetch(url, max_bytes=1_000_000, timeout=5)
+    assert len(calls) >= 2

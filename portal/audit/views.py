@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
+from portal.core.hygiene import as_id
 from portal.extensions import db
 from portal.staff.auth import admin_required
 from portal.staff.lists import page_number
@@ -26,8 +27,8 @@ def index():
     stmt = select(AuditEntry)
     if filters["object_type"]:
         stmt = stmt.where(AuditEntry.object_type == filters["object_type"])
-    if filters["object_id"].isdigit():
-        stmt = stmt.where(AuditEntry.object_id == int(filters["object_id"]))
+    if (object_id := as_id(filters["object_id"])) is not None:
+        stmt = stmt.where(AuditEntry.object_id == object_id)
     if filters["actor"]:
         stmt = stmt.where(AuditEntry.actor_email == filters["actor"])
     pagination = db.paginate(

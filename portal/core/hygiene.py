@@ -10,6 +10,15 @@ from werkzeug.routing import IntegerConverter
 INT_MAX = 2**31 - 1
 
 
+def as_id(raw: str | None) -> int | None:
+    """A positive whole number that fits the database's INTEGER, from text; None otherwise
+    ('²' passes str.isdigit, so ASCII is checked too)."""
+    if not raw or not (raw.isascii() and raw.isdigit()):
+        return None
+    number = int(raw)
+    return number if 0 < number <= INT_MAX else None
+
+
 class BoundedIntegerConverter(IntegerConverter):
     """`<int:...>` as PostgreSQL's INTEGER can hold it: a larger id matches no route (404)."""
 

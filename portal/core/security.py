@@ -1,6 +1,7 @@
 """What every response says to browsers about itself, and trusting a reverse proxy."""
 
 from flask import Flask, Response
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Pages use no inline script or style: JSON-LD blocks are data, which CSP does not govern.
@@ -22,7 +23,22 @@ HEADERS = {
 }
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, minus `Vary: Cookie` on responses marked public.
+
+    Flask-Login reads the session on every request, so every response would vary by cookie,
+    and a shared cache would keep one copy of the calendar feed per visitor. A response that
+    says `Cache-Control: public` is the same for everyone by its own declaration.
+    """
+
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        super().save_session(app, session, response)
+        if response.cache_control.public and not session.modified:
+            response.vary.discard("Cookie")
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         # Behind N proxies the client's address and scheme come from their X-Forwarded-*

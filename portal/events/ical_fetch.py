@@ -4,6 +4,7 @@ server read internal addresses)."""
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import socket
 import urllib.error
@@ -41,6 +42,44 @@ def check_address(url: str, allow_private: bool) -> None:
             raise FetchFailed(f"{host} is a private address; only public addresses are fetched.")
 
 
+def _public_address(host: str, port: int) -> str:
+    """One address of `host` that is public, chosen once: the connection goes to that very
+    address, so a name that answers differently the second time (DNS rebinding) gains
+    nothing."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise FetchFailed(f"The host {host} is unknown.") from None
+    for info in infos:
+        if not ipaddress.ip_address(info[4][0]).is_global:
+            raise FetchFailed(f"{host} is a private address; only public addresses are fetched.")
+    return infos[0][4][0]
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def connect(self) -> None:
+        address = _public_address(self.host, self.port)
+        self.sock = socket.create_connection((address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def connect(self) -> None:
+        address = _public_address(self.host, self.port)
+        sock = socket.create_connection((address, self.port), self.timeout)
+        # The certificate is still checked against the name asked for (SNI and hostname).
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+class _PinnedHTTP(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_PinnedHTTPConnection, req)
+
+
+class _PinnedHTTPS(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_PinnedHTTPSConnection, req, context=self._context)
+
+
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
     max_redirections = 3
 
@@ -55,7 +94,10 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
 def fetch(url: str, max_bytes: int, timeout: float, allow_private: bool = False) -> bytes:
     url = normalise(url)
     check_address(url, allow_private)
-    opener = urllib.request.build_opener(_CheckedRedirects(allow_private))
+    handlers = [_CheckedRedirects(allow_private)]
+    if not allow_private:
+        handlers += [_PinnedHTTP(), _PinnedHTTPS()]
+    opener = urllib.request.build_opener(*handlers)
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked to be http(s)
         url, headers={"User-Agent": "events-portal-import/1", "Accept": "text/calendar, */*"}
     )
@@ -66,7 +108,7 @@ def fetch(url: str, max_bytes: int, timeout: float, allow_private: bool = False)
         raise
     except urllib.error.HTTPError as error:
         raise FetchFailed(f"The address answered {error.code} {error.reason}.") from None
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
         raise FetchFailed(f"The address could not be read ({reason}).") from None
     if len(data) > max_bytes:

@@ -6,6 +6,7 @@ Nothing here writes; `plan` says what an import would do and operations.import_e
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -70,16 +71,33 @@ def parse(data: bytes, projects: list[Project] | None = None) -> list[ImportRow]
         # All-day events take the calendar's own zone when it names one (X-WR-TIMEZONE).
         zone = str(calendar.get("X-WR-TIMEZONE", "UTC"))
         zone = zone if is_timezone(zone) else "UTC"
-        rows += [read_vevent(c, by_name, zone) for c in calendar.walk("VEVENT")]
+        rows += [_read_or_report(c, by_name, zone) for c in calendar.walk("VEVENT")]
     return rows
+
+
+def _read_or_report(component: icalendar.Event, projects: dict, day_zone: str) -> ImportRow:
+    """One unreadable VEVENT (a date like 2025-02-30, GEO:abc, VALUE=PERIOD) becomes a row
+    that says why, and the rest of the file is still imported."""
+    try:
+        return read_vevent(component, projects, day_zone)
+    except (ValueError, TypeError, OverflowError, KeyError, IndexError) as error:
+        uid = _clean(str(component.get("UID", "")))[:255]
+        row = ImportRow(uid=uid, title=_clean(str(component.get("SUMMARY", "")))[:200])
+        row.problems.append(f"It could not be read ({type(error).__name__}: {error}"[:300] + ")")
+        return row
+
+
+def _clean(text: str) -> str:
+    """Text without control characters (NUL breaks PostgreSQL), lines and tabs kept."""
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
 
 
 def read_vevent(
     component: icalendar.Event, projects: dict[str, Project], day_zone: str = "UTC"
 ) -> ImportRow:
-    uid = str(component.get("UID", "")).strip()
+    uid = _clean(str(component.get("UID", ""))).strip()
     status = str(component.get("STATUS", "")).upper()
-    title = " ".join(str(component.get("SUMMARY", "")).split())
+    title = " ".join(_clean(str(component.get("SUMMARY", ""))).split())
     prefix = STATUS_PREFIXES.get(status)
     if prefix and title.startswith(prefix):
         title = title[len(prefix) :]
@@ -169,7 +187,7 @@ def _in_zone(moment: datetime, tz: ZoneInfo) -> datetime:
 
 
 def _read_text(component: icalendar.Event, row: ImportRow) -> None:
-    text = str(component.get("DESCRIPTION", "")).replace("\r\n", "\n").strip()
+    text = _clean(str(component.get("DESCRIPTION", "")).replace("\r\n", "\n")).strip()
     first, _, rest = text.partition("\n\n")
     if len(first) <= MAX_SUMMARY:
         row.values.update(summary=first, description=rest.strip())
@@ -181,7 +199,7 @@ def _read_text(component: icalendar.Event, row: ImportRow) -> None:
 
 def _read_place(component: icalendar.Event, row: ImportRow) -> None:
     """LOCATION as venue, city, region and country, as well as one line of text allows."""
-    text = " ".join(str(component.get("LOCATION", "")).split())
+    text = " ".join(_clean(str(component.get("LOCATION", ""))).split())
     values = dict(
         venue=None, street=None, city=None, region=None, country=None, format=EventFormat.IN_PERSON
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -142,7 +143,23 @@ def _record(message: OutboxMessage, token: str, **values) -> None:
     db.session.commit()
 
 
+def _still_ours(message: OutboxMessage, token: str) -> bool:
+    """Renew the claim just before sending. A claim older than CLAIM_TIMEOUT may be taken over
+    by another deliverer (this one might have died); after a slow server, this one checks
+    that it has not been, so a message is never handed to two SMTP sessions."""
+    renewed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.claim_token == token)
+        .values(claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return renewed.rowcount == 1
+
+
 def _send_one(backend: Backend, message: OutboxMessage, token: str, report: DeliveryReport):
+    if not _still_ours(message, token):
+        return None
     attempts = message.attempts + 1
     try:
         backend.send(message.message_id, message.sender, message.recipient, message.raw)
@@ -198,9 +215,11 @@ def deliver(
     ids: Iterable[int] | None = None,
     timeout: float | None = None,
     batch: int = BATCH,
+    deadline: float | None = None,
 ) -> DeliveryReport:
     """Send what is due (with `include_waiting`, also what waits for a retry), or only the
-    messages `ids`. Stops early when the mail server cannot be reached at all."""
+    messages `ids`. Stops early when the mail server cannot be reached at all, and, with a
+    `deadline` (a time.monotonic() value), once it has passed: the rest waits for the worker."""
     report = DeliveryReport()
     run_started = utcnow()
     wanted = None if ids is None else list(ids)
@@ -213,6 +232,11 @@ def deliver(
             if not claimed.due:
                 return report
             for position, message in enumerate(claimed.messages):
+                if deadline is not None and time.monotonic() > deadline:
+                    rest = claimed.messages[position:]
+                    _postpone(rest, claimed.token)
+                    report.postponed += len(rest)
+                    return report
                 error = _send_one(backend, message, claimed.token, report)
                 if error is not None and error.server_unreachable:
                     rest = claimed.messages[position + 1 :]
@@ -229,8 +253,11 @@ def deliver_now(app: Flask, ids: list[int]) -> None:
     leaves whatever it could not send to `flask outbox deliver`."""
     if not app.config["MAIL_DELIVER_INLINE"] or not ids:
         return
+    # The socket timeout bounds each SMTP step; the deadline bounds them all, so a slow server
+    # holds the visitor's request for MAIL_INLINE_TIMEOUT (and one step) at most.
+    limit = app.config["MAIL_INLINE_TIMEOUT"]
     try:
-        deliver(app, ids=ids, timeout=app.config["MAIL_INLINE_TIMEOUT"])
+        deliver(app, ids=ids, timeout=limit, deadline=time.monotonic() + limit)
     except Exception:
         log.exception("immediate delivery failed; the outbox keeps the messages")
         db.session.rollback()

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
 
+from portal.core.hygiene import as_id
 from portal.extensions import db, login
 from portal.staff.models import StaffRole, StaffUser
 
@@ -24,9 +25,9 @@ def init_app(app: Flask) -> None:
 
 def load_user(user_id: str) -> StaffUser | None:
     number, _, fingerprint = user_id.partition(":")
-    if not number.isdigit():
+    if (user_id := as_id(number)) is None:
         return None
-    user = db.session.get(StaffUser, int(number))
+    user = db.session.get(StaffUser, user_id)
     if user is None or not user.active:
         return None
     if not hmac.compare_digest(fingerprint, user.session_fingerprint):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, or_, select
 from werkzeug.datastructures import MultiDict
 
+from portal.core.hygiene import as_id
 from portal.events.models import Event, EventStatus
 from portal.events.queries import text_matches
 
@@ -13,7 +14,7 @@ MAX_PAGE = 10_000
 
 def page_number(args: MultiDict) -> int:
     raw = args.get("page", "1")
-    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) > 0 else 1
+    return min(as_id(raw) or 1, MAX_PAGE)
 
 
 class EventListFilter:
