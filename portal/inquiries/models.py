@@ -40,7 +40,8 @@ class InquiryKind(StrEnum):
 
 
 class InquiryStatus(LabelledEnum):
-    """Where staff are with an inquiry; `workflow.py` says which changes are allowed."""
+    """Where staff are with an inquiry: new, in progress, then won, lost or closed; spam
+    from anywhere. An outcome can be reopened, and spam can turn out not to be."""
 
     NEW = "new"
     IN_PROGRESS = "in_progress"
@@ -48,6 +49,22 @@ class InquiryStatus(LabelledEnum):
     LOST = "lost"
     CLOSED = "closed"
     SPAM = "spam"
+
+    @property
+    def next_statuses(self) -> tuple[InquiryStatus, ...]:
+        """The statuses staff may move an inquiry to from this one, in button order."""
+        return _NEXT_STATUSES[self]
+
+
+_S = InquiryStatus
+_NEXT_STATUSES = {
+    _S.NEW: (_S.IN_PROGRESS, _S.CLOSED, _S.SPAM),
+    _S.IN_PROGRESS: (_S.WON, _S.LOST, _S.CLOSED, _S.SPAM),
+    _S.WON: (_S.IN_PROGRESS,),
+    _S.LOST: (_S.IN_PROGRESS,),
+    _S.CLOSED: (_S.IN_PROGRESS,),
+    _S.SPAM: (_S.NEW,),
+}
 
 
 class Retirable:
