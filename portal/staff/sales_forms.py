@@ -118,7 +118,8 @@ class _Lookup(SelectField):
     """A select of rows by id; `row()` is the chosen one or None."""
 
     def __init__(self, label: str, blank: SelectChoice | None = None, **kwargs) -> None:
-        super().__init__(label, choices=[], validate_choice=True, **kwargs)
+        # Default "": a select left out of the post means "any", as its blank choice does.
+        super().__init__(label, choices=[], validate_choice=True, default="", **kwargs)
         self.blank = blank
         self.rows: dict[str, Any] = {}
 
