@@ -1,11 +1,12 @@
 """What the sales and routing screens share: a form that creates or edits one row through
-sales_operations, and the retire and restore buttons."""
+sales_operations, and the retire and restore routes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, render_template
+from flask import Blueprint, flash, redirect, render_template
 from flask_login import current_user
 
 from portal.extensions import db
@@ -48,3 +49,32 @@ def set_retired(kind: Managed, row: Any, retired: bool, back: str):
     else:
         flash(f"{label} is {'retired' if retired else 'active again'}.", "info")
     return redirect(back, code=303)
+
+
+def add_retire_routes(
+    bp: Blueprint,
+    kind: Managed,
+    path: str,
+    arg: str,
+    endpoint_suffix: str,
+    required: Callable,
+    back: Callable[[Any], str],
+) -> None:
+    """POST `<path>/<int:arg>/retire` and `/restore` on `bp` (endpoints `retire<suffix>`,
+    `restore<suffix>`), guarded by `required` (a role decorator), going `back(row)` after."""
+
+    def make(retired: bool):
+        @required
+        def view(**ids: int):
+            row = db.get_or_404(kind.model, ids[arg])
+            return set_retired(kind, row, retired, back(row))
+
+        return view
+
+    for action, retired in (("retire", True), ("restore", False)):
+        bp.add_url_rule(
+            f"{path}/<int:{arg}>/{action}",
+            endpoint=f"{action}{endpoint_suffix}",
+            view_func=make(retired),
+            methods=["POST"],
+        )

@@ -69,19 +69,12 @@ def edit(package_id: int):
     return managed.edit(PACKAGE, PackageForm(obj=package), package, back, title)
 
 
-@bp.post("/packages/<int:package_id>/retire")
-@staff_required
-def retire(package_id: int):
-    return _set_retired(package_id, True)
-
-
-@bp.post("/packages/<int:package_id>/restore")
-@staff_required
-def restore(package_id: int):
-    return _set_retired(package_id, False)
-
-
-def _set_retired(package_id: int, retired: bool):
-    package = db.get_or_404(SponsorshipPackage, package_id)
-    back = url_for(".of_event", event_id=package.event_id)
-    return managed.set_retired(PACKAGE, package, retired, back)
+managed.add_retire_routes(
+    bp,
+    PACKAGE,
+    "/packages",
+    "package_id",
+    "",
+    staff_required,
+    lambda package: url_for(".of_event", event_id=package.event_id),
+)

@@ -39,18 +39,15 @@ def edit_contact(contact_id: int):
     return managed.edit(CONTACT, form, contact, url_for(".contacts"), contact.label)
 
 
-@bp.post("/contacts/<int:contact_id>/retire")
-@admin_required
-def retire_contact(contact_id: int):
-    contact = db.get_or_404(StaffContact, contact_id)
-    return managed.set_retired(CONTACT, contact, True, url_for(".contacts"))
-
-
-@bp.post("/contacts/<int:contact_id>/restore")
-@admin_required
-def restore_contact(contact_id: int):
-    contact = db.get_or_404(StaffContact, contact_id)
-    return managed.set_retired(CONTACT, contact, False, url_for(".contacts"))
+managed.add_retire_routes(
+    bp,
+    CONTACT,
+    "/contacts",
+    "contact_id",
+    "_contact",
+    admin_required,
+    lambda _: url_for(".contacts"),
+)
 
 
 @bp.get("/routing/")
@@ -102,15 +99,6 @@ def edit_rule(rule_id: int):
     return managed.edit(RULE, _rule_form(rule), rule, url_for(".rules"), rule.name)
 
 
-@bp.post("/routing/<int:rule_id>/retire")
-@admin_required
-def retire_rule(rule_id: int):
-    rule = db.get_or_404(RoutingRule, rule_id)
-    return managed.set_retired(RULE, rule, True, url_for(".rules"))
-
-
-@bp.post("/routing/<int:rule_id>/restore")
-@admin_required
-def restore_rule(rule_id: int):
-    rule = db.get_or_404(RoutingRule, rule_id)
-    return managed.set_retired(RULE, rule, False, url_for(".rules"))
+managed.add_retire_routes(
+    bp, RULE, "/routing", "rule_id", "_rule", admin_required, lambda _: url_for(".rules")
+)

@@ -43,19 +43,9 @@ def edit_tier(tier_id: int):
     return managed.edit(TIER, TierForm(obj=tier), tier, url_for(".tiers"), tier.name)
 
 
-@bp.post("/tiers/<int:tier_id>/retire")
-@staff_required
-def retire_tier(tier_id: int):
-    return managed.set_retired(
-        TIER, db.get_or_404(MembershipTier, tier_id), True, url_for(".tiers")
-    )
-
-
-@bp.post("/tiers/<int:tier_id>/restore")
-@staff_required
-def restore_tier(tier_id: int):
-    tier = db.get_or_404(MembershipTier, tier_id)
-    return managed.set_retired(TIER, tier, False, url_for(".tiers"))
+managed.add_retire_routes(
+    bp, TIER, "/tiers", "tier_id", "_tier", staff_required, lambda _: url_for(".tiers")
+)
 
 
 @bp.get("/members/")
