@@ -61,11 +61,34 @@ def _register_staff(app: Flask) -> None:
     """The back office (/staff), its audit log and commands."""
     from portal.audit.views import bp as audit_bp
     from portal.events.cli import events_cli
-    from portal.staff import accounts, auth, events, imports, projects, views
+    from portal.staff import (
+        accounts,
+        auth,
+        events,
+        imports,
+        inbox,
+        outbox,
+        packages,
+        projects,
+        routing,
+        sales,
+        views,
+    )
     from portal.staff.cli import staff_cli
 
     auth.init_app(app)
-    for module in (views, events, projects, imports, accounts):
+    for module in (
+        views,
+        events,
+        projects,
+        imports,
+        accounts,
+        inbox,
+        outbox,
+        sales,
+        packages,
+        routing,
+    ):
         app.register_blueprint(module.bp)
     app.register_blueprint(audit_bp)
     app.cli.add_command(staff_cli)

@@ -1,5 +1,9 @@
 """Membership tiers and members, sponsorship packages, staff contacts, routing rules and the
-inquiries themselves. Money is an integer of minor units (cents) with its ISO 4217 code."""
+inquiries themselves, with staff's notes on them. Money is an integer of minor units (cents)
+with its ISO 4217 code.
+
+Tiers, packages, contacts and rules are retired rather than deleted (`retired_at`): they leave
+the public pages, the forms and routing, and the inquiries that name them keep them."""
 
 from __future__ import annotations
 
@@ -21,8 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.events.models import Event, _enum, utcnow
+from portal.events.models import Event, LabelledEnum, _enum, utcnow
 from portal.extensions import db
+from portal.staff.models import StaffUser
 
 
 class InquiryKind(StrEnum):
@@ -32,6 +37,44 @@ class InquiryKind(StrEnum):
     @property
     def label(self) -> str:
         return self.value.capitalize()
+
+
+class InquiryStatus(LabelledEnum):
+    """Where staff are with an inquiry: new, in progress, then won, lost or closed; spam
+    from anywhere. An outcome can be reopened, and spam can turn out not to be."""
+
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    WON = "won"
+    LOST = "lost"
+    CLOSED = "closed"
+    SPAM = "spam"
+
+    @property
+    def next_statuses(self) -> tuple[InquiryStatus, ...]:
+        """The statuses staff may move an inquiry to from this one, in button order."""
+        return _NEXT_STATUSES[self]
+
+
+_S = InquiryStatus
+_NEXT_STATUSES = {
+    _S.NEW: (_S.IN_PROGRESS, _S.CLOSED, _S.SPAM),
+    _S.IN_PROGRESS: (_S.WON, _S.LOST, _S.CLOSED, _S.SPAM),
+    _S.WON: (_S.IN_PROGRESS,),
+    _S.LOST: (_S.IN_PROGRESS,),
+    _S.CLOSED: (_S.IN_PROGRESS,),
+    _S.SPAM: (_S.NEW,),
+}
+
+
+class Retirable:
+    """Retired rows leave the public pages, the forms and routing; what names them keeps them."""
+
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 def _fits_kind(name: str) -> CheckConstraint:
@@ -47,7 +90,7 @@ def _currency_check(column: str) -> CheckConstraint:
     return CheckConstraint(f"length({column}) = 3 AND upper({column}) = {column}", name="currency")
 
 
-class MembershipTier(db.Model):
+class MembershipTier(Retirable, db.Model):
     __tablename__ = "membership_tier"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,7 +138,7 @@ class Member(db.Model):
         return f"<Member {self.name}>"
 
 
-class SponsorshipPackage(db.Model):
+class SponsorshipPackage(Retirable, db.Model):
     """What an event sells to sponsors. `price` is what everyone pays, or what non-members pay
     when members have their own `member_price`; `available` is how many are left (None: no
     limit published; 0: sold out)."""
@@ -139,7 +182,7 @@ class SponsorshipPackage(db.Model):
         return self.member_price is not None and self.member_price != self.price
 
 
-class StaffContact(db.Model):
+class StaffContact(Retirable, db.Model):
     """Someone who answers inquiries. Exactly one may be the default, who gets what no rule
     routes (the database allows at most one; operations create one when there is none)."""
 
@@ -187,7 +230,7 @@ inquiry_contacts = Table(
 )
 
 
-class RoutingRule(db.Model):
+class RoutingRule(Retirable, db.Model):
     """Inquiries of `kind` (for `event`, for `tier` or `package` when set) go to `contacts`.
     See routing.py for the order in which rules are tried."""
 
@@ -208,6 +251,9 @@ class RoutingRule(db.Model):
     contacts: Mapped[list[StaffContact]] = relationship(
         secondary=routing_rule_contacts, order_by=StaffContact.name
     )
+    event: Mapped[Event | None] = relationship()
+    tier: Mapped[MembershipTier | None] = relationship()
+    package: Mapped[SponsorshipPackage | None] = relationship()
 
     __table_args__ = (_fits_kind("criteria_fit_kind"),)
 
@@ -238,6 +284,19 @@ class Inquiry(db.Model):
     )
     consented_at: Mapped[datetime] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=lambda: utcnow(), index=True)
+    status: Mapped[InquiryStatus] = mapped_column(
+        _enum(InquiryStatus, "inquiry_status"),
+        default=InquiryStatus.NEW,
+        server_default=InquiryStatus.NEW.value,
+        index=True,
+    )
+    # The staff member who follows it up (the routed contacts are who was told about it).
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime, default=lambda: utcnow(), onupdate=lambda: utcnow()
+    )
 
     tier: Mapped[MembershipTier | None] = relationship()
     event: Mapped[Event | None] = relationship()
@@ -245,6 +304,10 @@ class Inquiry(db.Model):
     routing_rule: Mapped[RoutingRule | None] = relationship()
     contacts: Mapped[list[StaffContact]] = relationship(
         secondary=inquiry_contacts, order_by=StaffContact.name
+    )
+    assignee: Mapped[StaffUser | None] = relationship()
+    notes: Mapped[list[InquiryNote]] = relationship(
+        back_populates="inquiry", order_by="InquiryNote.id", passive_deletes=True
     )
 
     __table_args__ = (
@@ -259,3 +322,24 @@ class Inquiry(db.Model):
     def reference(self) -> str:
         """How the outbox refers to this inquiry's mail."""
         return f"inquiry:{self.id}"
+
+
+class InquiryNote(db.Model):
+    """What staff wrote down about an inquiry; append-only, like a logbook."""
+
+    __tablename__ = "inquiry_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiry.id", ondelete="CASCADE"))
+    # The author's account may be deleted one day; the name snapshot keeps the note readable.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=lambda: utcnow())
+
+    inquiry: Mapped[Inquiry] = relationship(back_populates="notes")
+
+    __table_args__ = (
+        CheckConstraint("length(body) BETWEEN 1 AND 5000", name="body_length"),
+        Index("ix_inquiry_note_inquiry", "inquiry_id", "id"),
+    )

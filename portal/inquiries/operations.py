@@ -1,4 +1,5 @@
-"""Every change the inquiries feature makes: submitting an inquiry, offering sponsorship."""
+"""Every change made to inquiries: submitting one, offering sponsorship, and what staff do in
+the inbox (status, assignee, notes). What is sold and who answers: sales_operations.py."""
 
 from __future__ import annotations
 
@@ -6,16 +7,28 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from portal.audit.log import record
 from portal.events.models import Event, EventLink, LinkKind, LinkState, utcnow
 from portal.extensions import db
 from portal.inquiries import notifications, routing
 from portal.inquiries.forms import Applicant
-from portal.inquiries.models import Inquiry, InquiryKind, MembershipTier, SponsorshipPackage
+from portal.inquiries.models import (
+    Inquiry,
+    InquiryKind,
+    InquiryNote,
+    InquiryStatus,
+    MembershipTier,
+    SponsorshipPackage,
+)
 from portal.mail.delivery import deliver_now, enqueue
+from portal.staff.models import StaffUser
+
+NOTE_MAX = 5000
 
 
 class InquiryRefused(ValueError):
-    """The inquiry does not make sense (a package of another event, a sold-out package)."""
+    """The inquiry, or a change to it, does not make sense (a package of another event, a
+    sold-out package, a status it cannot go to); the message is for people."""
 
 
 @dataclass(frozen=True)
@@ -121,3 +134,62 @@ def offer_sponsorship(event: Event, packages: list[SponsorshipPackage]) -> None:
         link = EventLink(kind=LinkKind.SPONSOR, state=LinkState.OPEN, position=position)
         event.links.append(link)
     link.url = sponsor_path(event)
+
+
+def _label(inquiry: Inquiry) -> str:
+    return f"{inquiry.name} ({inquiry.organization}): {inquiry.topic}"
+
+
+def set_status(inquiry: Inquiry, status: InquiryStatus, actor: StaffUser) -> None:
+    """Move the inquiry along its workflow (InquiryStatus.next_statuses); anything else is
+    refused, such as "won" for an inquiry nobody has started on."""
+    before = inquiry.status
+    if status not in before.next_statuses:
+        raise InquiryRefused(
+            f"An inquiry that is {before.label.lower()} cannot become {status.label.lower()}."
+        )
+    inquiry.status = status
+    record(
+        actor,
+        "inquiry.status",
+        inquiry,
+        _label(inquiry),
+        before={"status": before.value},
+        after={"status": status.value},
+    )
+    db.session.commit()
+
+
+def assign(inquiry: Inquiry, assignee: StaffUser | None, actor: StaffUser) -> bool:
+    """Give the inquiry to an active staff member to follow up, or to nobody (None). False
+    when it already was theirs (and nothing is written)."""
+    if assignee is not None and not assignee.active:
+        raise InquiryRefused(f"{assignee.name}'s account is deactivated.")
+    before = inquiry.assignee
+    if before is assignee:
+        return False
+    inquiry.assignee = assignee
+    record(
+        actor,
+        "inquiry.assign",
+        inquiry,
+        _label(inquiry),
+        before={"assignee": before.email if before else None},
+        after={"assignee": assignee.email if assignee else None},
+    )
+    db.session.commit()
+    return True
+
+
+def add_note(inquiry: Inquiry, body: str, actor: StaffUser) -> InquiryNote:
+    """Append a note; notes are never edited or removed, so the history stays as written."""
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not 1 <= len(body) <= NOTE_MAX:
+        raise InquiryRefused(f"A note has between 1 and {NOTE_MAX:,} characters.")
+    note = InquiryNote(inquiry=inquiry, author_id=actor.id, author_name=actor.name, body=body)
+    db.session.add(note)
+    inquiry.updated_at = utcnow()  # a note is news about the inquiry
+    db.session.flush()
+    record(actor, "inquiry.note", inquiry, _label(inquiry), after={"note": body[:200]})
+    db.session.commit()
+    return note

@@ -1,4 +1,5 @@
-"""Reading what the membership and sponsorship pages show, in a fixed number of statements."""
+"""Reading what the membership and sponsorship pages show, in a fixed number of statements:
+what is on offer, so never what staff retired."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from portal.inquiries.models import Member, MembershipTier, SponsorshipPackage
 
 
 def tiers_with_members() -> list[MembershipTier]:
-    """The tiers in order, each with its listed members by name (two statements in all)."""
+    """The tiers on offer in order, each with its listed members by name (two statements)."""
     stmt = (
         select(MembershipTier)
+        .where(MembershipTier.retired_at.is_(None))
         .order_by(MembershipTier.position, MembershipTier.id)
         .options(selectinload(MembershipTier.members.and_(Member.is_listed.is_(True))))
     )
@@ -22,7 +24,7 @@ def tiers_with_members() -> list[MembershipTier]:
 def packages_of(event_id: int) -> list[SponsorshipPackage]:
     stmt = (
         select(SponsorshipPackage)
-        .where(SponsorshipPackage.event_id == event_id)
+        .where(SponsorshipPackage.event_id == event_id, SponsorshipPackage.retired_at.is_(None))
         .order_by(SponsorshipPackage.position, SponsorshipPackage.id)
     )
     return list(db.session.scalars(stmt))

@@ -9,7 +9,8 @@ level that has a matching rule (with at least one contact) decides:
 4. when no rule matches, the default contact.
 
 Within one level the rule with the lowest `position` wins, then the oldest. A rule that names
-an event and a package matches only inquiries about both.
+an event and a package matches only inquiries about both. Retired rules and retired contacts
+take no part: a rule whose contacts are all retired matches nothing.
 """
 
 from __future__ import annotations
@@ -57,8 +58,16 @@ def matches(rule: RoutingRule, subject: Subject) -> bool:
     )
 
 
+def active_contacts(rule: RoutingRule) -> list[StaffContact]:
+    return [contact for contact in rule.contacts if not contact.is_retired]
+
+
 def choose_rule(rules: list[RoutingRule], subject: Subject) -> RoutingRule | None:
-    candidates = [rule for rule in rules if rule.contacts and matches(rule, subject)]
+    candidates = [
+        rule
+        for rule in rules
+        if not rule.is_retired and active_contacts(rule) and matches(rule, subject)
+    ]
     return min(
         candidates, key=lambda rule: (-specificity(rule), rule.position, rule.id), default=None
     )
@@ -81,10 +90,10 @@ def default_contact() -> StaffContact:
 def route(subject: Subject) -> Route:
     rules = db.session.scalars(
         select(RoutingRule)
-        .where(RoutingRule.kind == subject.kind)
+        .where(RoutingRule.kind == subject.kind, RoutingRule.retired_at.is_(None))
         .options(selectinload(RoutingRule.contacts))
     ).all()
     rule = choose_rule(list(rules), subject)
     if rule is not None:
-        return Route(list(rule.contacts), rule)
+        return Route(active_contacts(rule), rule)
     return Route([default_contact()], None)

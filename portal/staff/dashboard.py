@@ -1,9 +1,10 @@
-"""The dashboard is a column of panels; each feature adds its own with `@panel(...)`.
+"""The dashboard is a column of panels; each feature adds its own with `@panel(...)`, e.g.
+the inbox (staff/inbox.py):
 
-The inquiries feature replaces the placeholder "inquiries" panel the same way:
+    @dashboard.panel("inquiries", "staff/inbox/_dashboard.html", order=10)
+    def inquiries_panel(now): return {"new_by_kind": ..., "latest": ...}
 
-    @dashboard.panel("inquiries", "inquiries/_dashboard.html", order=10)
-    def inquiries_panel(now): return {"by_kind": ..., "undelivered": ...}
+A panel's context function runs on every visit: keep it to a few aggregate queries.
 """
 
 from __future__ import annotations
@@ -43,8 +44,3 @@ def render_panels(now: datetime) -> list[Markup]:
     ordered = sorted(_panels.values(), key=lambda p: p.order)
     # Each panel is rendered by Jinja with autoescape on: it is already safe HTML.
     return [Markup(render_template(p.template, now=now, **p.context(now))) for p in ordered]  # noqa: S704
-
-
-@panel("inquiries", "staff/_inquiries_placeholder.html", order=10)
-def _inquiries_placeholder(now: datetime) -> dict[str, Any]:
-    return {}

@@ -1,0 +1,156 @@
+"""Reading the inquiry inbox: the list's filters, what a page of it and one inquiry show, and
+the dashboard's counts, each in a fixed number of statements whatever the data."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.datastructures import MultiDict
+
+from portal.events.models import Event
+from portal.extensions import db
+from portal.inquiries.models import Inquiry, InquiryKind, InquiryStatus, StaffContact
+from portal.mail.models import OutboxMessage, OutboxState
+from portal.staff.lists import page_number
+from portal.staff.models import StaffUser
+
+Q_MAX = 200
+UNASSIGNED = "none"
+
+
+def _choice(args: MultiDict, name: str, enum: type):
+    value = args.get(name, "")
+    return enum(value) if value in enum._value2member_map_ else None
+
+
+def _number(args: MultiDict, name: str) -> int | None:
+    raw = args.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) <= 12 else None
+
+
+class InboxFilter:
+    """`kind`, `status`, `event` (id), `contact` (a routed contact's id), `assignee` (a staff
+    id, or "none"), `q` (a part of the name, address, organization, topic or message) and
+    `page`. What cannot be read is ignored, so the inbox always shows."""
+
+    def __init__(self, args: MultiDict) -> None:
+        self.kind = _choice(args, "kind", InquiryKind)
+        self.status = _choice(args, "status", InquiryStatus)
+        self.event = _number(args, "event")
+        self.contact = _number(args, "contact")
+        assignee = args.get("assignee", "")
+        self.assignee = UNASSIGNED if assignee == UNASSIGNED else _number(args, "assignee")
+        self.q = " ".join(args.get("q", "")[:Q_MAX].split())
+        self.page = page_number(args)
+
+    def select(self) -> Select:
+        stmt = select(Inquiry)
+        if self.kind is not None:
+            stmt = stmt.where(Inquiry.kind == self.kind)
+        if self.status is not None:
+            stmt = stmt.where(Inquiry.status == self.status)
+        if self.event is not None:
+            stmt = stmt.where(Inquiry.event_id == self.event)
+        if self.contact is not None:
+            stmt = stmt.where(Inquiry.contacts.any(StaffContact.id == self.contact))
+        if self.assignee == UNASSIGNED:
+            stmt = stmt.where(Inquiry.assignee_id.is_(None))
+        elif self.assignee is not None:
+            stmt = stmt.where(Inquiry.assignee_id == self.assignee)
+        if self.q:
+            columns = (Inquiry.name, Inquiry.email, Inquiry.organization, Inquiry.topic,
+                       Inquiry.message)  # fmt: skip
+            stmt = stmt.where(or_(*(c.icontains(self.q, autoescape=True) for c in columns)))
+        return stmt.order_by(Inquiry.created_at.desc(), Inquiry.id.desc()).options(
+            selectinload(Inquiry.contacts), joinedload(Inquiry.assignee)
+        )
+
+    def args(self, **changes) -> dict:
+        values = {
+            "kind": self.kind and self.kind.value,
+            "status": self.status and self.status.value,
+            "event": self.event,
+            "contact": self.contact,
+            "assignee": self.assignee,
+            "q": self.q or None,
+        }
+        values.update(changes)
+        return {key: value for key, value in values.items() if value}
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the inbox's filter and assignment selects offer."""
+
+    events: list[Event]
+    contacts: list[StaffContact]
+    staff: list[StaffUser]
+
+
+def choices() -> Choices:
+    events = select(Event).where(Event.id.in_(select(Inquiry.event_id).distinct()))
+    return Choices(
+        events=list(db.session.scalars(events.order_by(Event.starts_on.desc()))),
+        contacts=list(db.session.scalars(select(StaffContact).order_by(StaffContact.name))),
+        staff=list(
+            db.session.scalars(
+                select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.name)
+            )
+        ),
+    )
+
+
+def mail_states(inquiries: list[Inquiry]) -> dict[int, dict[OutboxState, int]]:
+    """For each inquiry, how many of its messages are in each state (one statement)."""
+    by_reference = {inquiry.reference: inquiry.id for inquiry in inquiries}
+    found: dict[int, dict[OutboxState, int]] = defaultdict(dict)
+    if not by_reference:
+        return found
+    rows = db.session.execute(
+        select(OutboxMessage.reference, OutboxMessage.state, func.count())
+        .where(OutboxMessage.reference.in_(list(by_reference)))
+        .group_by(OutboxMessage.reference, OutboxMessage.state)
+    )
+    for reference, state, count in rows:
+        found[by_reference[reference]][state] = count
+    return found
+
+
+def inquiry_page(inquiry_id: int) -> Inquiry | None:
+    """One inquiry with everything its page shows."""
+    return db.session.scalar(
+        select(Inquiry)
+        .where(Inquiry.id == inquiry_id)
+        .options(
+            selectinload(Inquiry.contacts),
+            selectinload(Inquiry.notes),
+            joinedload(Inquiry.assignee),
+            joinedload(Inquiry.routing_rule),
+            joinedload(Inquiry.tier),
+            joinedload(Inquiry.event),
+            joinedload(Inquiry.package),
+        )
+    )
+
+
+def messages_of(inquiry: Inquiry) -> list[OutboxMessage]:
+    stmt = select(OutboxMessage).where(OutboxMessage.reference == inquiry.reference)
+    return list(db.session.scalars(stmt.order_by(OutboxMessage.id)))
+
+
+def new_by_kind() -> dict[InquiryKind, int]:
+    rows = db.session.execute(
+        select(Inquiry.kind, func.count())
+        .where(Inquiry.status == InquiryStatus.NEW)
+        .group_by(Inquiry.kind)
+    )
+    counts = dict(rows.all())
+    return {kind: counts.get(kind, 0) for kind in InquiryKind}
+
+
+def latest(limit: int = 5) -> list[Inquiry]:
+    stmt = select(Inquiry).order_by(Inquiry.created_at.desc(), Inquiry.id.desc()).limit(limit)
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,42 @@
+"""An editor in a real browser, without JavaScript: sign in, open the inbox and an inquiry,
+move it to "in progress" and add a note."""
+
+import pytest
+
+from portal.inquiries.forms import Applicant
+from portal.inquiries.models import InquiryKind
+from portal.inquiries.operations import submit_inquiry
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("seeded_inquiries")]
+
+PASSWORD = "a long enough password"
+
+
+def test_an_editor_works_an_inquiry_through_the_inbox(chromium, live_server, make_staff):
+    editor = make_staff("editor", password=PASSWORD)
+    submit_inquiry(
+        Applicant("Grace Hopper", "grace@example.org", "Navy", "We would like to join."),
+        InquiryKind.MEMBERSHIP,
+    )
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(f"{live_server}/staff/inquiries/")
+        page.get_by_label("Email").fill(editor.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/staff/inquiries/")
+        page.get_by_role("link", name="Grace Hopper").click()
+        assert page.get_by_role("heading", level=1).inner_text() == (
+            "Membership inquiry from Grace Hopper"
+        )
+        page.get_by_role("button", name="Mark in progress").click()
+        assert page.get_by_text("The inquiry is now in progress.").is_visible()
+        page.get_by_label("Add a note").fill("Called Grace; sending the agreement.")
+        page.get_by_role("button", name="Add note").click()
+        assert page.get_by_text("Note added.").is_visible()
+        assert page.get_by_text("Called Grace; sending the agreement.").is_visible()
+        assert page.get_by_role("button", name="Mark won").is_visible()
+    finally:
+        context.close()

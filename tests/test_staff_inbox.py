@@ -1,0 +1,196 @@
+"""The inquiry inbox: filters, the inquiry's page with its mail, the status workflow,
+assignment, notes, the CSV export, and the dashboard panels."""
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.extensions import db
+from portal.inquiries.forms import Applicant
+from portal.inquiries.models import Inquiry, InquiryKind, InquiryStatus, MembershipTier
+from portal.inquiries.operations import submit_inquiry
+from portal.mail.models import OutboxMessage, OutboxState
+
+pytestmark = pytest.mark.usefixtures("seeded_inquiries")
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def inquire(name="Ada Lovelace", organization="Analytical Engines", message="Tell me more.",
+            email="ada@example.org", tier="gold") -> Inquiry:  # fmt: skip
+    chosen = db.session.scalar(select(MembershipTier).where(MembershipTier.slug == tier))
+    submitted = submit_inquiry(
+        Applicant(name, email, organization, message), InquiryKind.MEMBERSHIP, tier=chosen
+    )
+    return db.session.get(Inquiry, submitted.inquiry_id)
+
+
+def post(client, csrf, path: str, **data):
+    return client.post(path, data={"csrf_token": csrf(path.rsplit("/", 1)[0]), **data})
+
+
+def test_the_inbox_lists_newest_first_with_who_it_was_routed_to(client, editor):
+    inquire(name="First Person")
+    inquire(name="Second Person")
+    page = client.get("/staff/inquiries/").get_data(as_text=True)
+    assert page.index("Second Person") < page.index("First Person")
+    assert "Jimmy McArthur" in page and "2 inquiries" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("q=babbage", ["Charles"]),
+        ("q=ENGINES", ["Ada", "Charles"]),
+        ("q=100%25", []),  # LIKE wildcards are text
+        ("status=new", ["Ada", "Charles"]),
+        ("status=won", []),
+        ("kind=sponsorship", []),
+        ("assignee=none", ["Ada", "Charles"]),
+        ("status=bogus&kind=nope&event=x&contact=-1&page=zz&assignee=abc", ["Ada", "Charles"]),
+        ("q=" + "x" * 5000, []),
+    ],
+)
+def test_filters_narrow_the_list_and_bad_values_are_ignored(client, editor, query, found):
+    inquire(name="Ada")
+    inquire(name="Charles", email="charles@babbage.example", organization="Difference Engines")
+    response = client.get(f"/staff/inquiries/?{query}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for name in ("Ada", "Charles"):
+        assert (f">{name}</a>" in page) == (name in found)
+
+
+def test_filter_by_routed_contact_and_event(client, editor):
+    inquire(name="Member Person")
+    contacts = client.get("/staff/inquiries/").get_data(as_text=True)
+    assert "OpenInfra Events" in contacts
+    from portal.inquiries.models import StaffContact
+
+    events_team = db.session.scalar(
+        select(StaffContact).where(StaffContact.email == "events@openinfra.dev")
+    )
+    page = client.get(f"/staff/inquiries/?contact={events_team.id}").get_data(as_text=True)
+    assert "Member Person" not in page
+
+
+def test_the_list_runs_the_same_statements_for_few_or_many_inquiries(client, editor, count_queries):
+    inquire()
+    with count_queries() as few:
+        assert client.get("/staff/inquiries/").status_code == 200
+    for number in range(12):
+        inquire(name=f"Person {number}", email=f"p{number}@example.org")
+    with count_queries() as many:
+        assert client.get("/staff/inquiries/").status_code == 200
+    assert many.total == few.total
+
+
+def test_the_inquiry_page_shows_every_field_inert_and_its_mail(client, editor):
+    inquiry = inquire(name=HOSTILE[:100], organization=HOSTILE, message=HOSTILE + " more text")
+    page = client.get(f"/staff/inquiries/{inquiry.id}").get_data(as_text=True)
+    assert "<script>" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;" in page
+    assert "Membership inquiries" in page  # the rule that routed it
+    assert "jimmy@openinfra.dev" in page and "ada@example.org" in page
+    assert page.count("<td>sent</td>") == 2  # the notification and the acknowledgement
+
+
+def test_an_unknown_inquiry_is_404(client, editor):
+    assert client.get("/staff/inquiries/999").status_code == 404
+
+
+def test_the_status_workflow_is_enforced(client, csrf, editor):
+    inquiry = inquire()
+    path = f"/staff/inquiries/{inquiry.id}"
+    refused = post(client, csrf, f"{path}/status", status="won")
+    assert refused.status_code == 409
+    assert "cannot become won" in refused.get_data(as_text=True)
+    assert post(client, csrf, f"{path}/status", status="in_progress").status_code == 303
+    assert post(client, csrf, f"{path}/status", status="won").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Inquiry, inquiry.id).status is InquiryStatus.WON
+    assert post(client, csrf, f"{path}/status", status="nonsense").status_code == 422
+    assert post(client, csrf, f"{path}/status", status="in_progress").status_code == 303
+
+
+def test_assigning_to_staff_and_back_to_nobody(client, csrf, editor, make_staff):
+    colleague = make_staff("editor")
+    inquiry = inquire()
+    path = f"/staff/inquiries/{inquiry.id}/assign"
+    assert post(client, csrf, path, assignee=str(colleague.id)).status_code == 303
+    page = client.get(f"/staff/inquiries/?assignee={colleague.id}").get_data(as_text=True)
+    assert "Ada Lovelace" in page
+    assert post(client, csrf, path, assignee="99999").status_code == 422
+    assert post(client, csrf, path, assignee="").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Inquiry, inquiry.id).assignee is None
+
+
+def test_notes_are_appended_with_author_and_refused_when_empty_or_too_long(client, csrf, editor):
+    inquiry = inquire()
+    path = f"/staff/inquiries/{inquiry.id}/notes"
+    assert post(client, csrf, path, body="Called them, " + HOSTILE).status_code == 303
+    assert post(client, csrf, path, body="Second note").status_code == 303
+    page = client.get(f"/staff/inquiries/{inquiry.id}").get_data(as_text=True)
+    assert page.index("Called them") < page.index("Second note")
+    assert editor.name in page and "<script>alert" not in page
+    for body in ("", "   ", "x" * 10_000):
+        response = post(client, csrf, path, body=body)
+        assert response.status_code == 422
+        assert 'class="error"' in response.get_data(as_text=True)
+    assert len(db.session.get(Inquiry, inquiry.id).notes) == 2
+
+
+def test_inbox_changes_are_in_the_audit_log(client, csrf, editor, admin, login):
+    inquiry = inquire()
+    assert login(editor).status_code == 303
+    post(client, csrf, f"/staff/inquiries/{inquiry.id}/status", status="in_progress")
+    post(client, csrf, f"/staff/inquiries/{inquiry.id}/notes", body="Looks promising")
+    actions = set(db.session.scalars(select(AuditEntry.action)))
+    assert {"inquiry.status", "inquiry.note"} <= actions
+    assert login(admin).status_code == 303
+    page = client.get("/staff/audit/?object_type=inquiry").get_data(as_text=True)
+    assert "inquiry.status" in page and "Looks promising" in page
+
+
+def test_csv_export_neutralises_formulas_and_keeps_accents(client, editor):
+    inquire(name="=HYPERLINK(\"http://evil\")", organization="+cmd|' /C calc'!A0",
+            message="-2+3 then @SUM(A1)", email="ada@example.org")  # fmt: skip
+    inquire(name="José Müller", organization="\tTabbed", message="Ordinary message")
+    response = client.get("/staff/inquiries/export.csv?kind=membership")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    raw = response.get_data()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    by_message = {row["message"]: row for row in rows}
+    hostile = by_message["'-2+3 then @SUM(A1)"]
+    assert hostile["name"] == '\'=HYPERLINK("http://evil")'
+    assert hostile["organization"].startswith("'+cmd")
+    assert by_message["Ordinary message"]["name"] == "José Müller"
+    assert by_message["Ordinary message"]["organization"] == "'\tTabbed"
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_csv_export_follows_the_filters(client, editor):
+    inquire(name="Kept")
+    inquire(name="Dropped", email="d@example.org", organization="Other")
+    text = client.get("/staff/inquiries/export.csv?q=Kept").get_data().decode("utf-8-sig")
+    assert "Kept" in text and "Dropped" not in text
+
+
+def test_dashboard_shows_new_inquiries_latest_and_undelivered_mail(client, editor):
+    inquire(name="Newest Person")
+    message = db.session.scalars(select(OutboxMessage)).first()
+    message.state, message.sent_at, message.last_error = OutboxState.FAILED, None, "550 no"
+    db.session.commit()
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "1 membership" in page and "0 sponsorship" in page
+    assert "Newest Person" in page
+    assert "1 failed" in page and 'href="/staff/outbox/?show=failed"' in page

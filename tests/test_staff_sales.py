@@ -1,0 +1,231 @@
+"""Sales and routing screens: tiers, members, packages, contacts and rules; their validation,
+retiring (off the public pages and out of routing), roles, and the audit log."""
+
+import pytest
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.events.models import Event
+from portal.extensions import db
+from portal.inquiries.models import (
+    Inquiry,
+    MembershipTier,
+    RoutingRule,
+    SponsorshipPackage,
+    StaffContact,
+)
+
+pytestmark = pytest.mark.usefixtures("seeded_inquiries")
+
+NA = "openinfra-days-north-america-2025"
+HOSTILE = "<script>alert(1)</script>"
+
+
+def post(client, csrf, path: str, form_page: str | None = None, **data):
+    return client.post(path, data={"csrf_token": csrf(form_page or path), **data})
+
+
+def one(model, **where):
+    db.session.expire_all()
+    return db.session.scalar(select(model).filter_by(**where))
+
+
+def event(slug: str = NA) -> Event:
+    return one(Event, slug=slug)
+
+
+TIER = dict(name="Bronze", slug="bronze", annual_fee="2500.50", currency="usd", position="5")
+
+
+def test_an_editor_creates_a_tier_with_a_decimal_fee_in_cents(client, csrf, editor):
+    response = post(client, csrf, "/staff/tiers/new", **TIER)
+    assert response.status_code == 303
+    tier = one(MembershipTier, slug="bronze")
+    assert (tier.annual_fee, tier.currency) == (250_050, "USD")
+    page = client.get(f"/staff/tiers/{tier.id}/edit").get_data(as_text=True)
+    assert 'value="2500.50"' in page
+    assert "Bronze" in client.get("/membership").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("slug", "Not A Slug", "Lower-case letters"),
+        ("slug", "gold", "already has this slug"),
+        ("annual_fee", "-5", "at least 0"),
+        ("annual_fee", "1.234", "At most 2 decimals"),
+        ("annual_fee", "ten", "Not a valid decimal"),
+        ("currency", "ZZZ", "ISO 4217"),
+        ("name", "x" * 10_000, "Field cannot be longer"),
+        ("benefits", "x" * 10_000, "Field cannot be longer"),
+    ],
+)
+def test_bad_tier_values_come_back_beside_their_field(client, csrf, editor, field, value, error):
+    response = post(client, csrf, "/staff/tiers/new", **{**TIER, field: value})
+    assert response.status_code == 422
+    assert error in response.get_data(as_text=True)
+    assert one(MembershipTier, slug="bronze") is None
+
+
+def test_retiring_a_tier_takes_it_off_the_membership_page(client, csrf, editor):
+    gold = one(MembershipTier, slug="gold")
+    assert post(client, csrf, f"/staff/tiers/{gold.id}/retire", "/staff/tiers/").status_code == 303
+    page = client.get("/membership").get_data(as_text=True)
+    assert 'value="gold"' not in page and 'value="silver"' in page
+    post(client, csrf, f"/staff/tiers/{gold.id}/restore", "/staff/tiers/")
+    assert 'value="gold"' in client.get("/membership").get_data(as_text=True)
+
+
+MEMBER = dict(name="Example Corp", url="https://example.com", country="de", is_listed="y")
+
+
+def test_members_with_hostile_values_are_refused_or_shown_inert(client, csrf, editor):
+    gold = one(MembershipTier, slug="gold")
+    for field, value in [("url", "javascript:alert(1)"), ("logo_url", "data:text/html,x"),
+                         ("country", "XX"), ("name", "")]:  # fmt: skip
+        data = {**MEMBER, "tier": str(gold.id), field: value}
+        response = post(client, csrf, "/staff/members/new", **data)
+        assert response.status_code == 422, field
+    data = {**MEMBER, "tier": str(gold.id), "description": HOSTILE, "name": HOSTILE}
+    assert post(client, csrf, "/staff/members/new", **data).status_code == 303
+    for path in ("/staff/members/", "/membership"):
+        page = client.get(path).get_data(as_text=True)
+        assert HOSTILE not in page and "&lt;script&gt;" in page
+
+
+PACKAGE = dict(name="Lanyard", slug="lanyard", price="1000", member_price="800", currency="USD",
+               available="3", position="9")  # fmt: skip
+
+
+def test_packages_per_event_and_their_rules(client, csrf, editor):
+    north_america = event()
+    new = f"/staff/events/{north_america.id}/packages/new"
+    for field, value in [("member_price", "1500"), ("available", "-1"), ("price", "-1"),
+                         ("slug", "coffee"), ("note", "x" * 10_000)]:  # fmt: skip
+        assert post(client, csrf, new, **{**PACKAGE, field: value}).status_code == 422, field
+    assert (
+        post(client, csrf, new, **{**PACKAGE, "price": "", "member_price": "5"}).status_code == 422
+    )
+    assert post(client, csrf, new, **PACKAGE).status_code == 303
+    lanyard = one(SponsorshipPackage, slug="lanyard")
+    assert (lanyard.price, lanyard.member_price, lanyard.event_id) == (
+        100_000,
+        80_000,
+        north_america.id,
+    )
+    staff_page = client.get(f"/staff/events/{north_america.id}/packages").get_data(as_text=True)
+    assert "Lanyard" in staff_page and "$1,000" in staff_page
+
+
+def test_retiring_a_package_removes_it_from_the_sponsor_page_and_its_form(client, csrf, editor):
+    coffee = one(SponsorshipPackage, slug="coffee", event_id=event().id)
+    sponsor_page = f"/events/{NA}/sponsor"
+    assert 'value="coffee"' in client.get(sponsor_page).get_data(as_text=True)
+    packages = f"/staff/events/{event().id}/packages"
+    assert post(client, csrf, f"/staff/packages/{coffee.id}/retire", packages).status_code == 303
+    page = client.get(sponsor_page).get_data(as_text=True)
+    assert 'value="coffee"' not in page and ">Coffee<" not in page
+    assert 'value="spotlight"' in page
+    # A post naming the retired package is refused; nothing is stored.
+    token = csrf(sponsor_page)
+    data = {"csrf_token": token, "name": "Ada", "email": "a@example.org",
+            "organization": "ACME", "package": "coffee",
+            "message": "We like coffee a lot.", "consent": "y"}  # fmt: skip
+    response = client.post(sponsor_page, data=data)
+    assert response.status_code == 422
+    assert db.session.scalar(select(Inquiry.id)) is None
+
+
+def test_editors_cannot_reach_contacts_or_rules(client, editor):
+    for path in ("/staff/contacts/", "/staff/routing/", "/staff/routing/new"):
+        assert client.get(path).status_code == 403
+
+
+CONTACT = dict(name="Partners", email="partners@example.org", team="Partnerships")
+
+
+@pytest.mark.parametrize(
+    "email", ["not an address", "a@example.org\r\nBcc: victim@example.org", "x" * 300 + "@a.org"]
+)
+def test_contact_addresses_are_checked(client, csrf, admin, email):
+    response = post(client, csrf, "/staff/contacts/new", **{**CONTACT, "email": email})
+    assert response.status_code == 422
+    assert one(StaffContact, name="Partners") is None
+
+
+def test_the_default_contact_cannot_be_retired_or_unset_but_can_be_handed_over(client, csrf, admin):
+    default = one(StaffContact, is_default=True)
+    contacts = "/staff/contacts/"
+    post(client, csrf, f"/staff/contacts/{default.id}/retire", contacts)
+    assert not one(StaffContact, id=default.id).is_retired
+    edit = f"/staff/contacts/{default.id}/edit"
+    data = {"name": default.name, "email": default.email, "team": default.team}
+    assert post(client, csrf, edit, **data).status_code == 422  # is_default left unchecked
+    assert post(client, csrf, "/staff/contacts/new", **CONTACT, is_default="y").status_code == 303
+    assert one(StaffContact, is_default=True).email == "partners@example.org"
+    assert post(client, csrf, f"/staff/contacts/{default.id}/retire", contacts).status_code == 303
+    assert one(StaffContact, id=default.id).is_retired
+
+
+def rule_data(**changes) -> dict:
+    events_team = one(StaffContact, email="events@openinfra.dev")
+    values = dict(name="Coffee to events", kind="sponsorship", event=str(event().id),
+                  contact_ids=str(events_team.id), position="0")  # fmt: skip
+    values.update(changes)
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def test_rules_are_validated(client, csrf, admin):
+    other = one(SponsorshipPackage, slug="premier")  # of the Summit, not North America
+    gold = one(MembershipTier, slug="gold")
+    for changes, error in [
+        ({"contact_ids": None}, "at least one contact"),
+        ({"package": str(other.id)}, "event this package belongs to"),
+        ({"tier": str(gold.id)}, "not a tier"),
+        ({"kind": "membership"}, "not an event"),
+        ({"name": "Membership inquiries"}, "already has this name"),
+        ({"contact_ids": "99999"}, "valid choice"),
+    ]:
+        response = post(client, csrf, "/staff/routing/new", **rule_data(**changes))
+        assert response.status_code == 422, changes
+        assert error in response.get_data(as_text=True), changes
+
+
+def test_retiring_a_rule_sends_the_next_inquiry_to_the_next_rule(client, csrf, admin, submit):
+    summit = one(RoutingRule, name="OpenInfra Summit Europe 2025 sponsorship")
+    post(client, csrf, f"/staff/routing/{summit.id}/retire", "/staff/routing/")
+    submit("/events/openinfra-summit-europe-2025/sponsor")
+    inquiry = db.session.scalar(select(Inquiry).order_by(Inquiry.id.desc()))
+    assert [c.email for c in inquiry.contacts] == ["events@openinfra.dev"]
+    assert inquiry.routing_rule.name == "Event sponsorship"
+
+
+def test_retiring_every_sponsorship_rule_leaves_the_default_contact(client, csrf, admin, submit):
+    for rule in db.session.scalars(select(RoutingRule).where(RoutingRule.kind == "sponsorship")):
+        post(client, csrf, f"/staff/routing/{rule.id}/retire", "/staff/routing/")
+    submit(f"/events/{NA}/sponsor")
+    inquiry = db.session.scalar(select(Inquiry).order_by(Inquiry.id.desc()))
+    assert [c.email for c in inquiry.contacts] == ["info@openinfra.dev"]
+    assert inquiry.routing_rule is None
+
+
+def test_a_retired_contact_stops_receiving(client, csrf, admin, submit):
+    jimmy = one(StaffContact, email="jimmy@openinfra.dev")
+    post(client, csrf, f"/staff/contacts/{jimmy.id}/retire", "/staff/contacts/")
+    submit("/membership")
+    inquiry = db.session.scalar(select(Inquiry).order_by(Inquiry.id.desc()))
+    assert [c.email for c in inquiry.contacts] == ["info@openinfra.dev"]
+
+
+def test_a_new_rule_routes_a_package_and_shows_in_the_audit_log(client, csrf, admin, submit):
+    coffee = one(SponsorshipPackage, slug="coffee", event_id=event().id)
+    summit_team = one(StaffContact, email="summit@openinfra.dev")
+    data = rule_data(package=str(coffee.id), contact_ids=str(summit_team.id))
+    assert post(client, csrf, "/staff/routing/new", **data).status_code == 303
+    submit(f"/events/{NA}/sponsor", package="coffee")
+    inquiry = db.session.scalar(select(Inquiry).order_by(Inquiry.id.desc()))
+    assert [c.email for c in inquiry.contacts] == ["summit@openinfra.dev"]
+    audit = client.get("/staff/audit/").get_data(as_text=True)
+    assert "rule.create" in audit and "Coffee to events" in audit
+    actions = set(db.session.scalars(select(AuditEntry.action)))
+    assert "rule.create" in actions
