@@ -1,6 +1,6 @@
 """The events and membership portal of an open-source foundation."""
 
-from flask import Flask
+from flask import Flask, request
 
 from portal import config
 from portal.extensions import csrf, db, limiter, migrate
@@ -25,6 +25,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     from portal.calendar import cache as feed_cache
     from portal.calendar import feeds
     from portal.calendar import links as calendar_links
+    from portal.calendar import views as calendar_views
     from portal.calendar.views import bp as calendar_bp
     from portal.core import hygiene, security
     from portal.core.views import bp as core_bp
@@ -37,8 +38,11 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     app.register_blueprint(core_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(calendar_bp)
+    # Feeds are polled, cached and cheap to answer: no limits on them.
+    limiter.request_filter(lambda: request.blueprint == calendar_bp.name)
     feed_cache.init_app(app)
     feeds.init_app(app)
+    calendar_views.init_app(app)
     app.cli.add_command(seed_demo)
     _register_staff(app)
 

@@ -486,3 +486,16 @@ def test_public_calendar_responses_do_not_vary_by_cookie(client, seeded):
         response = client.get(path)
         assert "Cookie" not in response.headers.get("Vary", ""), path
     assert "Cookie" in client.get("/staff/login").headers.get("Vary", "")
+
+
+def test_a_rendered_feed_is_answered_before_the_other_request_hooks(app, client, seeded):
+    from portal.calendar.views import serve_rendered_feed
+
+    assert app.before_request_funcs[None][0] is serve_rendered_feed
+    first = client.get("/events.ics?format=virtual")
+    again = client.get(
+        "/events.ics?format=virtual", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert again.headers["Content-Security-Policy"]  # after-request hooks still run
+    assert client.get("/events.ics?format=zzz").status_code == 400  # never cached: checked

@@ -94,12 +94,25 @@ def feed_key(args: Iterable[tuple[str, str]], version: int, day: str, base: str)
     return f"v{version}:{day}:{base}:" + "&".join(f"{key}={value}" for key, value in chosen)
 
 
-def cached_feed(args, now: datetime, build) -> Rendered:
-    """The feed for these query arguments, from the cache or from build(since, changed_at)."""
+def _current_key(args, now: datetime) -> tuple[str, datetime, datetime]:
+    """The cache key of the feed for these arguments now, the day it starts, and when the
+    catalogue last changed."""
     version, changed_at = catalogue_state()
     midnight = datetime.combine(now.astimezone(UTC).date(), time(0), UTC)
     base = current_app.config.get("BASE_URL") or f"{request.scheme}://{request.host}"
-    key = feed_key(args, version, midnight.date().isoformat(), base)
+    return feed_key(args, version, midnight.date().isoformat(), base), midnight, changed_at
+
+
+def rendered_feed(args, now: datetime) -> Rendered | None:
+    """The feed for these arguments if it has been rendered for the catalogue as it is now.
+    Only arguments that passed validation were ever rendered, so a hit needs no checks."""
+    key, _, _ = _current_key(args, now)
+    return feed_cache().get(key)
+
+
+def cached_feed(args, now: datetime, build) -> Rendered:
+    """The feed for these query arguments, from the cache or from build(since, changed_at)."""
+    key, midnight, changed_at = _current_key(args, now)
     cache = feed_cache()
     rendered = cache.get(key)
     if rendered is None:

@@ -32,9 +32,9 @@ class SessionInterface(SecureCookieSessionInterface):
     """
 
     def save_session(self, app: Flask, session, response: Response) -> None:
+        if not session.modified and "public" in response.headers.get("Cache-Control", ""):
+            return  # nothing to write, and no Vary: Cookie
         super().save_session(app, session, response)
-        if response.cache_control.public and not session.modified:
-            response.vary.discard("Cookie")
 
 
 def init_app(app: Flask) -> None:
@@ -49,6 +49,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
+        present = {name.lower() for name, _ in response.headers}
         for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+            if name.lower() not in present:
+                response.headers.add(name, value)
         return response
