@@ -169,7 +169,11 @@ def submit_form(port: int, path: str, fields: dict[str, str]) -> tuple[int, str]
         connection.request("GET", path)
         page = connection.getresponse()
         body = page.read()
-        cookie = page.getheader("Set-Cookie", "").split(";", 1)[0]
+        cookie = "; ".join(
+            header.split(";", 1)[0]
+            for header in page.headers.get_all("Set-Cookie") or []
+            if "Max-Age=0" not in header  # a deletion, not a cookie to send back
+        )
         token = CSRF_INPUT.search(body).group(1).decode()
         data = urllib.parse.urlencode({"csrf_token": token, **fields})
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}

@@ -246,3 +246,12 @@ class TestRateLimitsInRedis:
         assert submit(MEMBERSHIP).status_code == 429
         keys = list(redis.Redis.from_url(REDIS_URL).scan_iter(f"*{prefix}*"))
         assert any(b"inquiry-email" in key and b"ada@example.org" in key for key in keys)
+
+
+def test_public_pages_do_not_send_cookie_deletions(client):
+    """Visitors of public pages are nobody to Flask-Login: no user is loaded for them, so no
+    'remember me' cookie is cleared on every page."""
+    client.get("/membership")  # a CSRF token now sits in the session
+    for path in ("/membership", "/events", "/"):
+        cookies = client.get(path).headers.getlist("Set-Cookie")
+        assert not any("remember_token=;" in cookie for cookie in cookies), (path, cookies)

@@ -16,7 +16,12 @@ from portal.staff.models import StaffRole, StaffUser
 
 
 def init_app(app: Flask) -> None:
-    login.init_app(app)
+    # Flask-Login's own context processor loads the user for every page rendered. With strong
+    # session protection, loading an anonymous visitor's session that holds anything (a CSRF
+    # token) marks it "clear" and every public page then sends a cookie deletion. The proxy
+    # below loads the user only where a template asks for it: the back office.
+    login.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
     # "strong": a session cookie replayed from another address or browser is dropped.
     login.session_protection = "strong"
     login.user_loader(load_user)
