@@ -282,3 +282,16 @@ def test_the_inline_attempt_stops_at_its_deadline(app, smtp_server):
     assert report.sent == 0 and report.postponed == 2
     assert states() == {"pending": 2}
     assert smtp_server.messages == []
+
+
+def test_an_address_smtplib_cannot_write_fails_for_good_and_the_rest_is_sent(app, smtp_server):
+    make_inquiries(1)
+    first = outbox()[0]
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == first.id).values(recipient="jörg@bücher.de")
+    )
+    db.session.commit()
+    report = deliver(app)
+    assert (report.sent, report.failed) == (1, 1)
+    failed = outbox()[0]
+    assert failed.state is OutboxState.FAILED and failed.last_error.startswith("unsendable")

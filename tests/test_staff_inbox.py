@@ -194,3 +194,15 @@ def test_dashboard_shows_new_inquiries_latest_and_undelivered_mail(client, edito
     assert "1 membership" in page and "0 sponsorship" in page
     assert "Newest Person" in page
     assert "1 failed" in page and 'href="/staff/outbox/?show=failed"' in page
+
+
+@pytest.mark.parametrize("name", ["event", "contact", "assignee"])
+def test_odd_digits_in_inbox_filters_are_ignored(client, editor, name):
+    for path in (f"/staff/inquiries/?{name}=%C2%B2", f"/staff/inquiries/export.csv?{name}=%C2%B2"):
+        assert client.get(path).status_code == 200
+
+
+def test_a_note_of_many_lines_counts_a_line_end_as_one_character(client, csrf, editor):
+    inquiry = inquire()
+    path = f"/staff/inquiries/{inquiry.id}/notes"
+    assert post(client, csrf, path, body="a\r\n" * 2400).status_code == 303

@@ -52,9 +52,14 @@ def test_an_editor_creates_a_tier_with_a_decimal_fee_in_cents(client, csrf, edit
     [
         ("slug", "Not A Slug", "Lower-case letters"),
         ("slug", "gold", "already has this slug"),
-        ("annual_fee", "-5", "at least 0"),
+        ("annual_fee", "-5", "in digits"),
         ("annual_fee", "1.234", "At most 2 decimals"),
-        ("annual_fee", "ten", "Not a valid decimal"),
+        ("annual_fee", "ten", "in digits"),
+        ("annual_fee", "Infinity", "in digits"),
+        ("annual_fee", "sNaN", "in digits"),
+        ("annual_fee", "1E+999999999", "in digits"),
+        ("annual_fee", "١٢", "in digits"),
+        ("annual_fee", "1_000", "in digits"),
         ("currency", "ZZZ", "ISO 4217"),
         ("name", "x" * 10_000, "Field cannot be longer"),
         ("benefits", "x" * 10_000, "Field cannot be longer"),
@@ -229,3 +234,56 @@ def test_a_new_rule_routes_a_package_and_shows_in_the_audit_log(client, csrf, ad
     assert "rule.create" in audit and "Coffee to events" in audit
     actions = set(db.session.scalars(select(AuditEntry.action)))
     assert "rule.create" in actions
+
+
+def test_an_accented_domain_is_stored_in_the_form_mail_servers_take(client, csrf, admin):
+    data = {**CONTACT, "email": "sales@bücher.de"}
+    assert post(client, csrf, "/staff/contacts/new", **data).status_code == 303
+    assert one(StaffContact, name="Partners").email == "sales@xn--bcher-kva.de"
+
+
+def test_a_retired_contact_cannot_become_the_default(client, csrf, admin):
+    assert post(client, csrf, "/staff/contacts/new", **CONTACT).status_code == 303
+    partners = one(StaffContact, name="Partners")
+    post(client, csrf, f"/staff/contacts/{partners.id}/retire", "/staff/contacts/")
+    edit = f"/staff/contacts/{partners.id}/edit"
+    response = post(client, csrf, edit, **CONTACT, is_default="y")
+    assert response.status_code == 422
+    assert "restore it first" in response.get_data(as_text=True)
+    assert one(StaffContact, is_default=True).email != "partners@example.org"
+
+
+def test_the_default_contact_is_never_a_retired_one():
+    from portal.events.models import utcnow
+    from portal.inquiries.routing import default_contact
+
+    current = one(StaffContact, is_default=True)
+    current.retired_at = utcnow()  # as an older release could have left it
+    db.session.commit()
+    assert default_contact().id != current.id
+
+
+def test_retiring_the_last_package_closes_the_sponsor_link_and_restoring_reopens_it(
+    client, csrf, editor
+):
+    from portal.events.models import LinkKind, LinkState
+
+    packages = f"/staff/events/{event().id}/packages"
+    on_sale = [p for p in event_packages() if p.retired_at is None and not p.is_sold_out]
+    everything = db.session.scalars(
+        select(SponsorshipPackage).where(SponsorshipPackage.event_id == event().id)
+    ).all()
+    for package in everything:
+        post(client, csrf, f"/staff/packages/{package.id}/retire", packages)
+    assert event().link(LinkKind.SPONSOR).state is LinkState.CLOSED
+    assert on_sale
+    post(client, csrf, f"/staff/packages/{on_sale[0].id}/restore", packages)
+    assert event().link(LinkKind.SPONSOR).state is LinkState.OPEN
+
+
+def event_packages() -> list[SponsorshipPackage]:
+    return list(
+        db.session.scalars(
+            select(SponsorshipPackage).where(SponsorshipPackage.event_id == event().id)
+        )
+    )

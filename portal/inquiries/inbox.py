@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
+from portal.core.hygiene import as_id
 from portal.events.models import Event
 from portal.extensions import db
 from portal.inquiries.models import Inquiry, InquiryKind, InquiryStatus, StaffContact
@@ -27,8 +28,7 @@ def _choice(args: MultiDict, name: str, enum: type):
 
 
 def _number(args: MultiDict, name: str) -> int | None:
-    raw = args.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) <= 12 else None
+    return as_id(args.get(name, ""))
 
 
 class InboxFilter:

@@ -76,7 +76,11 @@ def choose_rule(rules: list[RoutingRule], subject: Subject) -> RoutingRule | Non
 def default_contact() -> StaffContact:
     """The contact marked as default. Without one, the contact at the site's CONTACT_EMAIL,
     new and not yet saved if need be: no inquiry is ever left without someone responsible."""
-    contact = db.session.scalar(select(StaffContact).where(StaffContact.is_default.is_(True)))
+    contact = db.session.scalar(
+        select(StaffContact).where(
+            StaffContact.is_default.is_(True), StaffContact.retired_at.is_(None)
+        )
+    )
     if contact is not None:
         return contact
     config = current_app.config

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from portal.audit.log import plain, record
-from portal.events.models import utcnow
+from portal.events.models import Event, LinkKind, LinkState, utcnow
 from portal.events.operations import Invalid, Refused
 from portal.extensions import db
 from portal.inquiries import sales_rules
@@ -23,7 +23,7 @@ from portal.inquiries.models import (
     SponsorshipPackage,
     StaffContact,
 )
-from portal.inquiries.operations import offer_sponsorship
+from portal.inquiries.operations import offer_sponsorship, sponsor_path
 from portal.staff.models import StaffUser
 
 __all__ = ["CONTACT", "MEMBER", "PACKAGE", "RULE", "TIER", "Invalid", "Refused"]
@@ -166,6 +166,19 @@ def retire(kind: Managed, row: Any, actor: StaffUser | None) -> None:
     _set_retired(kind, row, actor, retired=True)
 
 
+def _follow_packages(event: Event) -> None:
+    """The event's Sponsor link, when it leads to the portal's page, is open while the event
+    has a package on sale and closed once the last one is retired (the page would be empty)."""
+    link = event.link(LinkKind.SPONSOR)
+    if link is None or link.url != sponsor_path(event):
+        return
+    active = select(SponsorshipPackage.id).where(
+        SponsorshipPackage.event_id == event.id, SponsorshipPackage.retired_at.is_(None)
+    )
+    on_sale = db.session.scalar(active.limit(1)) is not None
+    link.state = LinkState.OPEN if on_sale else LinkState.CLOSED
+
+
 def restore(kind: Managed, row: Any, actor: StaffUser | None) -> None:
     _set_retired(kind, row, actor, retired=False)
 
@@ -174,6 +187,8 @@ def _set_retired(kind: Managed, row: Any, actor: StaffUser | None, retired: bool
     if row.is_retired == retired:
         return
     row.retired_at = utcnow() if retired else None
+    if kind is PACKAGE:
+        _follow_packages(row.event)
     action = "retire" if retired else "restore"
     record(
         actor,

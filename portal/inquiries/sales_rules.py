@@ -114,13 +114,19 @@ def contact_errors(values: dict[str, Any], contact: StaffContact | None = None) 
     get, errors = _getter(values, contact), {}
     _required(errors, get, "name", "contact")
     try:
-        validate_email(get("email") or "", check_deliverability=False, allow_smtputf8=False)
+        checked = validate_email(
+            get("email") or "", check_deliverability=False, allow_smtputf8=False
+        )
     except EmailNotValidError as error:
         errors["email"] = str(error)
     else:
+        # Mail servers take the ASCII form (bücher.de is xn--bcher-kva.de): keep that one.
+        values["email"] = checked.ascii_email
         same = func.lower(StaffContact.email) == get("email").lower()
         if _taken(StaffContact, contact, same):
             errors["email"] = "Another contact already has this address."
+    if get("is_default") and contact is not None and contact.is_retired:
+        errors["is_default"] = "A retired contact cannot be the default: restore it first."
     if contact is not None and contact.is_default and not get("is_default"):
         errors["is_default"] = (
             "Inquiries that no rule routes need someone: make another contact the default instead."

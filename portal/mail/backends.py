@@ -112,6 +112,10 @@ class SMTPBackend:
             self._fail(code, f"{code} {_text(answer)}")
         except smtplib.SMTPResponseException as error:
             self._fail(error.smtp_code, f"{error.smtp_code} {_text(error.smtp_error)}")
+        except (UnicodeError, ValueError) as error:
+            # An address smtplib cannot write: trying again would fail again.
+            self.close()
+            raise PermanentFailure(f"unsendable: {_describe(error)}") from error
         except (OSError, smtplib.SMTPException) as error:
             self.close()
             raise TemporaryFailure(_describe(error)) from error

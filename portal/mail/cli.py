@@ -54,5 +54,11 @@ def _one_round(app, include_waiting: bool) -> None:
         problem = type(error).__name__
         click.echo(f"Outbox: database unavailable ({problem}); trying again.", err=True)
         return
+    except Exception as error:  # a worker must outlive any one bad round
+        db.session.rollback()
+        click.echo(
+            f"Outbox: a round failed ({type(error).__name__}: {error}); trying again.", err=True
+        )
+        return
     if report.sent or report.failed or report.retrying or report.unreachable:
         click.echo(f"Outbox: {report}.")

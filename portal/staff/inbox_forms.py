@@ -42,5 +42,7 @@ class NoteForm(FlaskForm):
             InputRequired("Write the note first."),
             Length(max=NOTE_MAX, message=f"A note has at most {NOTE_MAX:,} characters."),
         ],
+        # Browsers send line ends as CR LF but count them as one character against maxlength.
+        filters=[lambda text: text.replace("\r\n", "\n") if text else text],
         render_kw={"rows": 4, "maxlength": NOTE_MAX},
     )

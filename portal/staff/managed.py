@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.inquiries import sales_operations as operations
@@ -29,6 +30,15 @@ def edit(kind: Managed, form: ManagedForm, row: Any, back: str, title: str, **va
         except operations.Invalid as invalid:
             db.session.rollback()
             form.add_errors(invalid.errors)
+        except IntegrityError:
+            # Someone saved a clashing row (same name, another default) between our check and
+            # our write: the database's constraint caught it.
+            db.session.rollback()
+            flash(
+                "Someone saved a conflicting change just now: check the list and try again.",
+                "error",
+            )
+            return render_template("staff/sales/form.html", form=form, title=title, back=back), 409
         else:
             flash(done, "info")
             return redirect(back, code=303)

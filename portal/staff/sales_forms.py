@@ -6,6 +6,7 @@ errors land beside the fields."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -43,8 +44,23 @@ def from_minor(minor: int | None, currency: str | None) -> Decimal | None:
     return None if minor is None else Decimal(minor).scaleb(-_digits(currency))
 
 
+AMOUNT = re.compile(r"\d{1,10}(\.\d{1,4})?")
+
+
+class MoneyField(DecimalField):
+    """An amount as people type it: ASCII digits and at most one decimal point. Decimal would
+    also take 'Infinity', 'sNaN', '1E+999999999', '1_000' and other scripts' digits."""
+
+    def process_formdata(self, valuelist) -> None:
+        text = valuelist[0].strip() if valuelist and valuelist[0] else ""
+        if text and not (text.isascii() and AMOUNT.fullmatch(text)):
+            self.data = None
+            raise ValueError("Write the amount in digits, such as 2500 or 2500.50.")
+        super().process_formdata([text] if valuelist else valuelist)
+
+
 def _money(label: str) -> DecimalField:
-    return DecimalField(
+    return MoneyField(
         label, places=None, validators=[Optional(), NumberRange(min=0)], render_kw={"min": 0}
     )
 
