@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 from collections import OrderedDict
@@ -12,7 +11,6 @@ from datetime import UTC, datetime
 from threading import Lock
 
 from flask import Flask, current_app
-from werkzeug.http import http_date, quote_etag
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +30,6 @@ class Rendered:
     @classmethod
     def of(cls, body: bytes, last_modified: datetime) -> Rendered:
         return cls(body, hashlib.sha256(body).hexdigest()[:32], last_modified)
-
-    @functools.cached_property
-    def validators(self) -> dict[str, str]:
-        """ETag (strong, quoted) and Last-Modified, as HTTP headers."""
-        return {"ETag": quote_etag(self.etag), "Last-Modified": http_date(self.last_modified)}
 
 
 class FeedCache:

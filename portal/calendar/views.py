@@ -1,9 +1,10 @@
 """`/events.ics`, the subscribable feed, and `/events/<slug>.ics`, one event."""
 
+import functools
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, request
-from werkzeug.http import is_resource_modified
+from werkzeug.http import http_date, is_resource_modified, quote_etag
 
 from portal.calendar.cache import Rendered
 from portal.calendar.feeds import cached_feed, render_event, render_feed, rendered_feed
@@ -53,15 +54,25 @@ def event(slug: str):
     return ics_response(render_event(found), f"{found.slug}.ics", EVENT_MAX_AGE, attachment=True)
 
 
+@functools.lru_cache(maxsize=1024)
+def _headers(
+    etag: str, last_modified: datetime, filename: str, max_age: int, attachment: bool
+) -> tuple:
+    """Formatted once per rendering (keyed by its validators, not its body): a 304 is mostly
+    these headers."""
+    disposition = "attachment" if attachment else "inline"
+    return (
+        ("ETag", quote_etag(etag)),
+        ("Last-Modified", http_date(last_modified)),
+        ("Cache-Control", f"public, max-age={max_age}"),
+        ("Content-Disposition", f'{disposition}; filename="{filename}"'),
+    )
+
+
 def ics_response(rendered: Rendered, filename: str, max_age: int, attachment: bool) -> Response:
     """The calendar, or 304 Not Modified when the client's copy (by ETag, or else by date) is
-    current. Werkzeug compares the validators; the headers are formatted once per rendering."""
-    disposition = "attachment" if attachment else "inline"
-    headers = {
-        **rendered.validators,
-        "Cache-Control": f"public, max-age={max_age}",
-        "Content-Disposition": f'{disposition}; filename="{filename}"',
-    }
+    current. Werkzeug compares the validators."""
+    headers = list(_headers(rendered.etag, rendered.last_modified, filename, max_age, attachment))
     modified = is_resource_modified(
         request.environ, etag=rendered.etag, last_modified=rendered.last_modified
     )
