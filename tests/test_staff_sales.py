@@ -287,3 +287,21 @@ def event_packages() -> list[SponsorshipPackage]:
             select(SponsorshipPackage).where(SponsorshipPackage.event_id == event().id)
         )
     )
+
+
+def test_a_save_that_loses_a_race_to_the_database_constraint_answers_409(
+    client, csrf, editor, monkeypatch
+):
+    """Two people saving the same slug at once: the check passes for both, the unique
+    constraint stops the second; that one sees a message, not a 500."""
+    from sqlalchemy.exc import IntegrityError
+
+    from portal.inquiries import sales_operations
+
+    def clash(*args, **kwargs):
+        raise IntegrityError("INSERT", {}, Exception("uq_membership_tier_slug"))
+
+    monkeypatch.setattr(sales_operations, "create", clash)
+    response = post(client, csrf, "/staff/tiers/new", **TIER)
+    assert response.status_code == 409
+    assert "conflicting change" in response.get_data(as_text=True)
