@@ -87,6 +87,13 @@ def forget_after_commit(session: Session) -> None:
             memo.forget()
 
 
+def feed_url(args) -> str:
+    """The feed's address with the filters among `args` (not a list's page or past/upcoming
+    choice): the feed's own SOURCE, and what Subscribe links offer."""
+    chosen = {key: args[key] for key in FILTER_KEYS if args.get(key)}
+    return external_url("calendar.feed", **chosen)
+
+
 def feed_key(args: Iterable[tuple[str, str]], version: int, day: str, base: str) -> str:
     """The cache key of a feed: the catalogue version, the day, the address it is served at
     (its URLs are in the feed) and the filters as given, sorted."""
@@ -125,8 +132,7 @@ def cached_feed(args, now: datetime, build) -> Rendered:
 def render_feed(query: EventQuery, since: datetime, last_modified: datetime) -> Rendered:
     limit = current_app.config["CALENDAR_FEED_MAX_EVENTS"]
     events = feed_events(query, since, limit)
-    args = {key: value for key, value in request.args.items() if key in FILTER_KEYS and value}
-    source = external_url("calendar.feed", **args)
+    source = feed_url(request.args)
     body = ics.calendar(events, site(), feed_name(query), source)
     return Rendered.of(body, last_modified)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 from urllib.parse import quote, urlencode
 
-from portal.calendar.feeds import FILTER_KEYS
+from portal.calendar.feeds import feed_url
 from portal.calendar.ics import location
 from portal.core.urls import external_url
 from portal.events.models import Event
@@ -60,12 +60,6 @@ def outlook_event(event: Event) -> str:
     if event.is_all_day:
         params["allday"] = "true"
     return f"{OUTLOOK_EVENT}?{urlencode(params)}"
-
-
-def feed_url(args) -> str:
-    """The feed with the list's current filters (not its page or past/upcoming choice)."""
-    chosen = {key: args[key] for key in FILTER_KEYS if args.get(key)}
-    return external_url("calendar.feed", **chosen)
 
 
 def webcal(args) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from functools import cache
 from urllib.parse import urlencode
 
@@ -126,7 +126,3 @@ def render_markdown(source: str) -> Markup:
         link_rel="noopener nofollow ugc",
     )
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
-
-
-def time_of_day(value: time | None) -> str:
-    return value.strftime("%H:%M") if value else ""

@@ -235,10 +235,6 @@ class Event(db.Model):
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
 
-    @property
-    def is_in_person(self) -> bool:
-        return self.format in (EventFormat.IN_PERSON, EventFormat.HYBRID)
-
     def is_over(self, now: datetime) -> bool:
         return self.local_end <= now
 
