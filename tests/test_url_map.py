@@ -1,0 +1,106 @@
+"""The URL map as the contract and the staff know it: every rule, its methods and the role it
+requires. A move of code cannot drop a route or open one wider without this list changing."""
+
+import tempfile
+
+from portal import create_app
+
+# (rule, methods, who may use it): "public", or the staff role the view requires.
+ROUTES = {
+    ("/", "GET", "public"),
+    ("/events", "GET", "public"),
+    ("/events.ics", "GET", "public"),
+    ("/events/<slug>", "GET", "public"),
+    ("/events/<slug>.ics", "GET", "public"),
+    ("/events/<slug>/sponsor", "GET,POST", "public"),
+    ("/events/<slug>/sponsor/thanks", "GET", "public"),
+    ("/events/month", "GET", "public"),
+    ("/events/month/<month>", "GET", "public"),
+    ("/healthz", "GET", "public"),
+    ("/membership", "GET,POST", "public"),
+    ("/membership/thanks", "GET", "public"),
+    ("/static/<path:filename>", "GET", "public"),
+    ("/staff/login", "GET,POST", "public"),
+    ("/staff/logout", "POST", "editor"),
+    ("/staff/", "GET", "editor"),
+    ("/staff/accounts/", "GET", "admin"),
+    ("/staff/accounts/<int:user_id>/activate", "POST", "admin"),
+    ("/staff/accounts/<int:user_id>/deactivate", "POST", "admin"),
+    ("/staff/accounts/new", "GET,POST", "admin"),
+    ("/staff/audit/", "GET", "admin"),
+    ("/staff/contacts/", "GET", "admin"),
+    ("/staff/contacts/<int:contact_id>/edit", "GET,POST", "admin"),
+    ("/staff/contacts/<int:contact_id>/restore", "POST", "admin"),
+    ("/staff/contacts/<int:contact_id>/retire", "POST", "admin"),
+    ("/staff/contacts/new", "GET,POST", "admin"),
+    ("/staff/events/", "GET", "editor"),
+    ("/staff/events/<int:event_id>/cancel", "POST", "editor"),
+    ("/staff/events/<int:event_id>/delete", "POST", "editor"),
+    ("/staff/events/<int:event_id>/duplicate", "POST", "editor"),
+    ("/staff/events/<int:event_id>/edit", "GET,POST", "editor"),
+    ("/staff/events/<int:event_id>/packages", "GET", "editor"),
+    ("/staff/events/<int:event_id>/packages/new", "GET,POST", "editor"),
+    ("/staff/events/<int:event_id>/postpone", "POST", "editor"),
+    ("/staff/events/<int:event_id>/preview", "GET", "editor"),
+    ("/staff/events/<int:event_id>/publish", "POST", "editor"),
+    ("/staff/events/new", "GET,POST", "editor"),
+    ("/staff/import/", "GET,POST", "editor"),
+    ("/staff/import/apply", "POST", "editor"),
+    ("/staff/inquiries/", "GET", "editor"),
+    ("/staff/inquiries/<int:inquiry_id>", "GET", "editor"),
+    ("/staff/inquiries/<int:inquiry_id>/assign", "POST", "editor"),
+    ("/staff/inquiries/<int:inquiry_id>/notes", "POST", "editor"),
+    ("/staff/inquiries/<int:inquiry_id>/status", "POST", "editor"),
+    ("/staff/inquiries/export.csv", "GET", "editor"),
+    ("/staff/members/", "GET", "editor"),
+    ("/staff/members/<int:member_id>/edit", "GET,POST", "editor"),
+    ("/staff/members/new", "GET,POST", "editor"),
+    ("/staff/outbox/", "GET", "editor"),
+    ("/staff/outbox/<int:message_id>/retry", "POST", "editor"),
+    ("/staff/outbox/retry-failed", "POST", "editor"),
+    ("/staff/packages/", "GET", "editor"),
+    ("/staff/packages/<int:package_id>/edit", "GET,POST", "editor"),
+    ("/staff/packages/<int:package_id>/restore", "POST", "editor"),
+    ("/staff/packages/<int:package_id>/retire", "POST", "editor"),
+    ("/staff/projects/", "GET", "editor"),
+    ("/staff/projects/<int:project_id>/edit", "GET,POST", "editor"),
+    ("/staff/projects/<int:project_id>/restore", "POST", "editor"),
+    ("/staff/projects/<int:project_id>/retire", "POST", "editor"),
+    ("/staff/projects/new", "GET,POST", "editor"),
+    ("/staff/routing/", "GET", "admin"),
+    ("/staff/routing/<int:rule_id>/edit", "GET,POST", "admin"),
+    ("/staff/routing/<int:rule_id>/restore", "POST", "admin"),
+    ("/staff/routing/<int:rule_id>/retire", "POST", "admin"),
+    ("/staff/routing/new", "GET,POST", "admin"),
+    ("/staff/tiers/", "GET", "editor"),
+    ("/staff/tiers/<int:tier_id>/edit", "GET,POST", "editor"),
+    ("/staff/tiers/<int:tier_id>/restore", "POST", "editor"),
+    ("/staff/tiers/<int:tier_id>/retire", "POST", "editor"),
+    ("/staff/tiers/new", "GET,POST", "editor"),
+}
+
+
+def url_map() -> set[tuple[str, str, str]]:
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"},
+        instance_path=tempfile.mkdtemp(),
+    )
+    found = set()
+    for rule in app.url_map.iter_rules():
+        role = getattr(app.view_functions[rule.endpoint], "required_role", None)
+        methods = ",".join(sorted(rule.methods - {"HEAD", "OPTIONS"}))
+        found.add((rule.rule, methods, role.value if role else "public"))
+    return found
+
+
+def test_the_url_map_is_the_one_the_contract_and_the_staff_know():
+    found = url_map()
+    assert found - ROUTES == set(), "routes added or widened: add them to ROUTES on purpose"
+    assert ROUTES - found == set(), "routes dropped or narrowed"
+
+
+def test_every_staff_route_but_sign_in_requires_a_role():
+    open_staff = {
+        rule for rule, _, role in url_map() if rule.startswith("/staff") and role == "public"
+    }
+    assert open_staff == {"/staff/login"}
