@@ -1,6 +1,6 @@
 """The events and membership portal of an open-source foundation."""
 
-from flask import Flask, request
+from flask import Flask
 
 from portal import config
 from portal.extensions import csrf, db, limiter, migrate
@@ -22,81 +22,15 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     limiter.init_app(app)
     _tune_sqlite(app)
 
-    from portal.calendar import cache as feed_cache
-    from portal.calendar import feeds
-    from portal.calendar import links as calendar_links
-    from portal.calendar import views as calendar_views
-    from portal.calendar.views import bp as calendar_bp
-    from portal.core import hygiene, security
-    from portal.core.views import bp as core_bp
+    from portal import accounts, audit, backoffice, calendar, core, events, inquiries, mail
     from portal.demo import seed_demo
-    from portal.events import display
-    from portal.events.views import bp as events_bp
 
-    security.init_app(app)
-    hygiene.init_app(app)
-    app.register_blueprint(core_bp)
-    app.register_blueprint(events_bp)
-    app.register_blueprint(calendar_bp)
-    # Feeds are polled, cached and cheap to answer: no limits on them.
-    limiter.request_filter(lambda: request.blueprint == calendar_bp.name)
-    feed_cache.init_app(app)
-    feeds.init_app(app)
-    calendar_views.init_app(app)
+    # Lowest layer first: each feature registers its blueprints, commands, template filters,
+    # dashboard panels and navigation entries.
+    for feature in (core, accounts, audit, events, calendar, inquiries, mail, backoffice):
+        feature.init_app(app)
     app.cli.add_command(seed_demo)
-    _register_staff(app)
-
-    from portal.inquiries.views import bp as inquiries_bp
-    from portal.mail.cli import outbox
-
-    app.register_blueprint(inquiries_bp)
-    app.cli.add_command(outbox)
-
-    app.jinja_env.filters.update(
-        markdown=display.render_markdown,
-        country_name=display.country_name,
-        date_range=display.date_range,
-    )
-    app.jinja_env.globals.update(display=display, calendar_links=calendar_links)
     return app
-
-
-def _register_staff(app: Flask) -> None:
-    """The back office (/staff), its audit log and commands."""
-    from portal.audit.views import bp as audit_bp
-    from portal.events.cli import events_cli
-    from portal.staff import (
-        accounts,
-        auth,
-        events,
-        imports,
-        inbox,
-        outbox,
-        packages,
-        projects,
-        routing,
-        sales,
-        views,
-    )
-    from portal.staff.cli import staff_cli
-
-    auth.init_app(app)
-    for module in (
-        views,
-        events,
-        projects,
-        imports,
-        accounts,
-        inbox,
-        outbox,
-        sales,
-        packages,
-        routing,
-    ):
-        app.register_blueprint(module.bp)
-    app.register_blueprint(audit_bp)
-    app.cli.add_command(staff_cli)
-    app.cli.add_command(events_cli)
 
 
 def _tune_sqlite(app: Flask) -> None:

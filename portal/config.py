@@ -37,7 +37,7 @@ DEFAULTS = {
     "CALENDAR_CACHE_BYTES": 64 * 1024 * 1024,  # rendered feeds kept by each process
     "CALENDAR_FEED_MAX_EVENTS": 2000,
     "CALENDAR_VERSION_TTL": 1.0,
-    # Back office (portal/staff): sign-in limits, password hashing, session cookies, import.
+    # Back office: sign-in limits, password hashing, session cookies (accounts), import (events).
     "STAFF_LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     "STAFF_LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
     "PASSWORD_HASH_TIME_COST": 3,  # argon2id, RFC 9106's low-memory profile

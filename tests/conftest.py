@@ -358,8 +358,8 @@ def csrf(client):
 
 @pytest.fixture
 def make_staff(app):
-    from portal.staff.models import StaffRole
-    from portal.staff.operations import add_staff
+    from portal.accounts.models import StaffRole
+    from portal.accounts.operations import add_staff
 
     counter = iter(range(1, 1_000_000))
 

@@ -9,7 +9,7 @@ from email.parser import BytesParser
 import pytest
 from sqlalchemy import select, update
 
-from portal.events.models import utcnow
+from portal.core.db import utcnow
 from portal.extensions import db
 from portal.inquiries.forms import Applicant
 from portal.inquiries.models import InquiryKind, MembershipTier

@@ -1,6 +1,6 @@
 """Staff accounts managed by admins, and what the audit log says about them."""
 
-from portal.staff.operations import by_email
+from portal.accounts.operations import by_email
 
 
 def test_an_admin_creates_an_editor_who_can_sign_in(client, admin, csrf, login):

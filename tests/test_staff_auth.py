@@ -2,9 +2,9 @@
 
 import pytest
 
+from portal.accounts.models import StaffUser
+from portal.accounts.operations import by_email
 from portal.extensions import db
-from portal.staff.models import StaffUser
-from portal.staff.operations import by_email
 
 WRONG = "Wrong email or password."
 

@@ -254,7 +254,7 @@ def test_a_retired_contact_cannot_become_the_default(client, csrf, admin):
 
 
 def test_the_default_contact_is_never_a_retired_one():
-    from portal.events.models import utcnow
+    from portal.core.db import utcnow
     from portal.inquiries.routing import default_contact
 
     current = one(StaffContact, is_default=True)

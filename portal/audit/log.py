@@ -7,9 +7,9 @@ from datetime import date, datetime, time
 from enum import Enum
 from typing import Any
 
+from portal.accounts.models import StaffUser
 from portal.audit.models import AuditEntry
 from portal.extensions import db
-from portal.staff.models import StaffUser
 
 COMMAND_LINE = "command line"  # the actor of changes made by `flask` commands
 

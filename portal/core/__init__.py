@@ -1,0 +1,15 @@
+"""The lowest layer: database helpers, one refusal type, saving, lists, forms, URLs, security
+headers, input hygiene, template filters and the back office's registry. It imports no
+feature."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from portal.core import filters, hygiene, security
+    from portal.core.views import bp
+
+    security.init_app(app)
+    hygiene.init_app(app)
+    filters.init_app(app)
+    app.register_blueprint(bp)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from portal.core.db import as_naive_utc
 from portal.events.models import (
     Event,
     EventFormat,
@@ -18,7 +19,6 @@ from portal.events.models import (
     LinkKind,
     LinkState,
     Project,
-    as_naive_utc,
 )
 from portal.extensions import db
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -12,7 +11,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -27,13 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from portal.core.db import LabelledEnum, Retirable, as_naive_utc, enum_column, utcnow
 from portal.extensions import db
-
-
-class LabelledEnum(StrEnum):
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 class EventKind(LabelledEnum):
@@ -83,19 +76,6 @@ class LinkState(LabelledEnum):
     SOLD_OUT = "sold_out"
 
 
-def _enum(cls: type[StrEnum], name: str) -> Enum:
-    """A VARCHAR with a named CHECK constraint, storing the enum's values."""
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
-
-
 event_projects = Table(
     "event_project",
     db.metadata,
@@ -105,7 +85,7 @@ event_projects = Table(
 )
 
 
-class Project(db.Model):
+class Project(Retirable, db.Model):
     """A community the foundation hosts (OpenStack, Kata Containers, ...)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,15 +93,10 @@ class Project(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     url: Mapped[str | None] = mapped_column(String(500))
     position: Mapped[int] = mapped_column(default=0)
-    # A retired project leaves the public filters; the events that name it keep it.
-    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Retired (Retirable), a project leaves the public filters; the events that name it keep it.
 
     def __repr__(self) -> str:
         return f"<Project {self.slug}>"
-
-    @property
-    def is_retired(self) -> bool:
-        return self.retired_at is not None
 
 
 class Event(db.Model):
@@ -130,10 +105,10 @@ class Event(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "kind"))
-    format: Mapped[EventFormat] = mapped_column(_enum(EventFormat, "format"))
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "kind"))
+    format: Mapped[EventFormat] = mapped_column(enum_column(EventFormat, "format"))
     status: Mapped[EventStatus] = mapped_column(
-        _enum(EventStatus, "status"), default=EventStatus.DRAFT
+        enum_column(EventStatus, "status"), default=EventStatus.DRAFT
     )
 
     # When, as the organisers say it: local dates, optional local times, and the zone.
@@ -258,8 +233,8 @@ class EventLink(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[LinkKind] = mapped_column(_enum(LinkKind, "link_kind"))
-    state: Mapped[LinkState] = mapped_column(_enum(LinkState, "link_state"))
+    kind: Mapped[LinkKind] = mapped_column(enum_column(LinkKind, "link_kind"))
+    state: Mapped[LinkState] = mapped_column(enum_column(LinkState, "link_state"))
     url: Mapped[str | None] = mapped_column(String(500))
     deadline: Mapped[datetime | None] = mapped_column(DateTime)  # naive UTC
     position: Mapped[int] = mapped_column(default=0)
@@ -286,17 +261,6 @@ class EventLink(db.Model):
         if self.deadline is None:
             return None
         return self.deadline.replace(tzinfo=UTC).astimezone(self.event.tz)
-
-
-def utcnow() -> datetime:
-    return as_naive_utc(datetime.now(UTC))
-
-
-def as_naive_utc(moment: datetime) -> datetime:
-    """Instants are stored as naive UTC so SQLite and PostgreSQL compare them alike."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def fold(text: str) -> str:

@@ -17,22 +17,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from portal.accounts.models import StaffUser
 from portal.audit.log import plain, record
+from portal.core.db import as_naive_utc, utcnow
 from portal.events import ical_import, rules
 from portal.events.ical_import import ImportRow
-from portal.events.models import (
-    Event,
-    EventKind,
-    EventLink,
-    EventStatus,
-    LinkState,
-    Project,
-    as_naive_utc,
-    utcnow,
-)
+from portal.events.models import Event, EventKind, EventLink, EventStatus, LinkState, Project
 from portal.events.rules import LinkValues
 from portal.extensions import db
-from portal.staff.models import StaffUser
 
 Actor = StaffUser | None
 

@@ -1,4 +1,5 @@
-"""Finding events: the filters shared by the list page, the home page and the calendar feed."""
+"""Finding events: the filters shared by the list page, the home page and the calendar feed,
+and the staff list's."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, text
+from werkzeug.datastructures import MultiDict
 
+from portal.core.db import as_naive_utc
+from portal.core.lists import ListFilter, choice, words
 from portal.events.models import (
     PUBLIC_STATUSES,
     Event,
     EventFormat,
+    EventStatus,
     Project,
-    as_naive_utc,
     event_projects,
     fold,
 )
@@ -204,3 +208,26 @@ def event_by_slug(slug: str, include_drafts: bool = False) -> Event | None:
     if not include_drafts:
         stmt = stmt.where(Event.status.in_(PUBLIC_STATUSES))
     return db.session.scalars(stmt).first()
+
+
+class StaffEventFilter(ListFilter):
+    """The staff list of events, drafts included: `status` (empty for all), `q` (words of the
+    title, place or projects, or a part of the address) and `page`."""
+
+    def __init__(self, args: MultiDict) -> None:
+        super().__init__(args)
+        self.status = choice(args, "status", EventStatus)
+        self.q = words(args)
+
+    def values(self) -> dict:
+        return {"status": self.status, "q": self.q}
+
+    def select(self) -> Select:
+        stmt = select(Event)
+        if self.status is not None:
+            stmt = stmt.where(Event.status == self.status)
+        if self.q:
+            found = text_matches(self.q)
+            in_slug = Event.slug.contains(self.q.lower(), autoescape=True)
+            stmt = stmt.where(or_(found, in_slug) if found is not None else in_slug)
+        return stmt.order_by(Event.starts_on.desc(), Event.id.desc())

@@ -10,41 +10,30 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
-from portal.core.hygiene import as_id
+from portal.accounts.models import StaffUser
+from portal.core.lists import ListFilter, choice, number, words
 from portal.events.models import Event
 from portal.extensions import db
 from portal.inquiries.models import Inquiry, InquiryKind, InquiryStatus, StaffContact
 from portal.mail.models import OutboxMessage, OutboxState
-from portal.staff.lists import page_number
-from portal.staff.models import StaffUser
 
-Q_MAX = 200
 UNASSIGNED = "none"
 
 
-def _choice(args: MultiDict, name: str, enum: type):
-    value = args.get(name, "")
-    return enum(value) if value in enum._value2member_map_ else None
-
-
-def _number(args: MultiDict, name: str) -> int | None:
-    return as_id(args.get(name, ""))
-
-
-class InboxFilter:
+class InboxFilter(ListFilter):
     """`kind`, `status`, `event` (id), `contact` (a routed contact's id), `assignee` (a staff
     id, or "none"), `q` (a part of the name, address, organization, topic or message) and
     `page`. What cannot be read is ignored, so the inbox always shows."""
 
     def __init__(self, args: MultiDict) -> None:
-        self.kind = _choice(args, "kind", InquiryKind)
-        self.status = _choice(args, "status", InquiryStatus)
-        self.event = _number(args, "event")
-        self.contact = _number(args, "contact")
+        super().__init__(args)
+        self.kind = choice(args, "kind", InquiryKind)
+        self.status = choice(args, "status", InquiryStatus)
+        self.event = number(args, "event")
+        self.contact = number(args, "contact")
         assignee = args.get("assignee", "")
-        self.assignee = UNASSIGNED if assignee == UNASSIGNED else _number(args, "assignee")
-        self.q = " ".join(args.get("q", "")[:Q_MAX].split())
-        self.page = page_number(args)
+        self.assignee = UNASSIGNED if assignee == UNASSIGNED else number(args, "assignee")
+        self.q = words(args)
 
     def select(self) -> Select:
         stmt = select(Inquiry)
@@ -68,17 +57,15 @@ class InboxFilter:
             selectinload(Inquiry.contacts), joinedload(Inquiry.assignee)
         )
 
-    def args(self, **changes) -> dict:
-        values = {
-            "kind": self.kind and self.kind.value,
-            "status": self.status and self.status.value,
+    def values(self) -> dict:
+        return {
+            "kind": self.kind,
+            "status": self.status,
             "event": self.event,
             "contact": self.contact,
             "assignee": self.assignee,
             "q": self.q or None,
         }
-        values.update(changes)
-        return {key: value for key, value in values.items() if value}
 
 
 @dataclass(frozen=True)

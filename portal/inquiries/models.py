@@ -25,9 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.events.models import Event, LabelledEnum, _enum, utcnow
+from portal.accounts.models import StaffUser
+from portal.core.db import LabelledEnum, Retirable, enum_column, utcnow
+from portal.events.models import Event
 from portal.extensions import db
-from portal.staff.models import StaffUser
 
 
 class InquiryKind(StrEnum):
@@ -65,16 +66,6 @@ _NEXT_STATUSES = {
     _S.CLOSED: (_S.IN_PROGRESS,),
     _S.SPAM: (_S.NEW,),
 }
-
-
-class Retirable:
-    """Retired rows leave the public pages, the forms and routing; what names them keeps them."""
-
-    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
-
-    @property
-    def is_retired(self) -> bool:
-        return self.retired_at is not None
 
 
 def _fits_kind(name: str) -> CheckConstraint:
@@ -238,7 +229,7 @@ class RoutingRule(Retirable, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    kind: Mapped[InquiryKind] = mapped_column(_enum(InquiryKind, "kind"))
+    kind: Mapped[InquiryKind] = mapped_column(enum_column(InquiryKind, "kind"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
     tier_id: Mapped[int | None] = mapped_column(
         ForeignKey("membership_tier.id", ondelete="CASCADE")
@@ -263,7 +254,7 @@ class RoutingRule(Retirable, db.Model):
 
 class Inquiry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[InquiryKind] = mapped_column(_enum(InquiryKind, "kind"))
+    kind: Mapped[InquiryKind] = mapped_column(enum_column(InquiryKind, "kind"))
     name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(254))
     organization: Mapped[str] = mapped_column(String(200))
@@ -285,7 +276,7 @@ class Inquiry(db.Model):
     consented_at: Mapped[datetime] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=lambda: utcnow(), index=True)
     status: Mapped[InquiryStatus] = mapped_column(
-        _enum(InquiryStatus, "inquiry_status"),
+        enum_column(InquiryStatus, "inquiry_status"),
         default=InquiryStatus.NEW,
         server_default=InquiryStatus.NEW.value,
         index=True,

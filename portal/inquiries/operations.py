@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from portal.accounts.models import StaffUser
 from portal.audit.log import record
-from portal.events.models import Event, EventLink, LinkKind, LinkState, utcnow
+from portal.core.db import utcnow
+from portal.events.models import Event, EventLink, LinkKind, LinkState
 from portal.extensions import db
 from portal.inquiries import notifications, routing
 from portal.inquiries.forms import Applicant
@@ -21,7 +23,6 @@ from portal.inquiries.models import (
     SponsorshipPackage,
 )
 from portal.mail.delivery import deliver_now, enqueue
-from portal.staff.models import StaffUser
 
 NOTE_MAX = 5000
 

@@ -28,3 +28,11 @@ def packages_of(event_id: int) -> list[SponsorshipPackage]:
         .order_by(SponsorshipPackage.position, SponsorshipPackage.id)
     )
     return list(db.session.scalars(stmt))
+
+
+def all_tiers() -> list[MembershipTier]:
+    """Every tier for staff: those on offer in order, then the retired ones."""
+    stmt = select(MembershipTier).order_by(
+        MembershipTier.retired_at.is_not(None), MembershipTier.position, MembershipTier.id
+    )
+    return list(db.session.scalars(stmt))

@@ -11,8 +11,10 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from portal.accounts.models import StaffUser
 from portal.audit.log import plain, record
-from portal.events.models import Event, LinkKind, LinkState, utcnow
+from portal.core.db import utcnow
+from portal.events.models import Event, LinkKind, LinkState
 from portal.events.operations import Invalid, Refused
 from portal.extensions import db
 from portal.inquiries import sales_rules
@@ -24,7 +26,6 @@ from portal.inquiries.models import (
     StaffContact,
 )
 from portal.inquiries.operations import offer_sponsorship, sponsor_path
-from portal.staff.models import StaffUser
 
 __all__ = ["CONTACT", "MEMBER", "PACKAGE", "RULE", "TIER", "Invalid", "Refused"]
 

@@ -1,1 +1,10 @@
-"""Outgoing mail: an outbox table written in the sender's transaction, and its deliverers."""
+"""Outgoing mail: the outbox, its delivery, `flask outbox deliver`, and the outbox screen."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from portal.mail import admin, cli
+
+    app.register_blueprint(admin.bp)
+    app.cli.add_command(cli.outbox)

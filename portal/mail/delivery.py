@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from flask import Flask
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
-from portal.events.models import utcnow
+from portal.core.db import utcnow
 from portal.extensions import db
 from portal.mail.backends import Backend, PermanentFailure, TemporaryFailure, open_backend
 from portal.mail.messages import Envelope

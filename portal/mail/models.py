@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, DateTime, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.events.models import _enum, utcnow
+from portal.core.db import enum_column, utcnow
 from portal.extensions import db
 
 
@@ -35,7 +35,7 @@ class OutboxMessage(db.Model):
     reference: Mapped[str | None] = mapped_column(String(100), index=True)
 
     state: Mapped[OutboxState] = mapped_column(
-        _enum(OutboxState, "outbox_state"), default=OutboxState.PENDING
+        enum_column(OutboxState, "outbox_state"), default=OutboxState.PENDING
     )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=lambda: utcnow())

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select, update
 
+from portal.accounts.models import StaffUser
 from portal.audit.log import plain, record
-from portal.events.models import utcnow
+from portal.core.db import utcnow
 from portal.extensions import db
 from portal.mail.delivery import deliver_now
 from portal.mail.models import OutboxMessage, OutboxState
-from portal.staff.models import StaffUser
 
 RETRY_ALL_LIMIT = 500  # one press sends at most this many; press again for the rest
 

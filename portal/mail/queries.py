@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, case, func, select
 from werkzeug.datastructures import MultiDict
 
+from portal.core.lists import ListFilter
 from portal.extensions import db
 from portal.mail.models import OutboxMessage, OutboxState
-from portal.staff.lists import page_number
 
 # Pending mail this late has missed its worker (or no worker is running).
 OVERDUE = timedelta(minutes=15)
@@ -27,13 +27,13 @@ _RANK = case(
 )
 
 
-class OutboxFilter:
+class OutboxFilter(ListFilter):
     """`show` (one of VIEWS, "undelivered" by default) and `page`; anything else is ignored."""
 
     def __init__(self, args: MultiDict) -> None:
+        super().__init__(args)
         show = args.get("show", "")
         self.show = show if show in VIEWS else "undelivered"
-        self.page = page_number(args)
 
     def select(self) -> Select:
         stmt = select(OutboxMessage).where(OutboxMessage.state.in_(VIEWS[self.show]))
@@ -41,9 +41,8 @@ class OutboxFilter:
             return stmt.order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc())
         return stmt.order_by(_RANK, OutboxMessage.next_attempt_at, OutboxMessage.id)
 
-    def args(self, **changes) -> dict:
-        values = {"show": None if self.show == "undelivered" else self.show, **changes}
-        return {key: value for key, value in values.items() if value}
+    def values(self) -> dict:
+        return {"show": None if self.show == "undelivered" else self.show}
 
 
 def undelivered(now: datetime) -> dict[str, int]:

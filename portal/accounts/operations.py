@@ -1,0 +1,97 @@
+"""Every change to staff accounts, and signing in; the views and the `staff` commands call these."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from portal.accounts.models import StaffRole, StaffUser
+from portal.accounts.passwords import hash_password, needs_rehash, verify_password
+from portal.audit.log import record
+from portal.core.db import utcnow
+from portal.extensions import db
+
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1024  # hashing is cheap whatever the length, but a page needs no more
+
+
+class StaffRefused(ValueError):
+    """A change the rules do not allow; the message is for people."""
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def by_email(email: str) -> StaffUser | None:
+    return db.session.scalar(select(StaffUser).where(StaffUser.email == normalize_email(email)))
+
+
+def check_password(password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise StaffRefused(f"A password has between {MIN_PASSWORD} and {MAX_PASSWORD} characters.")
+
+
+def snapshot(user: StaffUser) -> dict:
+    # Never the password hash: the audit log is read by people.
+    return {"email": user.email, "name": user.name, "role": user.role.value, "active": user.active}
+
+
+def add_staff(
+    email: str, name: str, role: StaffRole, password: str, actor: StaffUser | None = None
+) -> StaffUser:
+    try:
+        address = validate_email(email.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise StaffRefused(f"{email!r} is not an email address: {error}") from None
+    address = normalize_email(address)
+    name = " ".join(name.split())
+    if not name or len(name) > 120:
+        raise StaffRefused("A name has between 1 and 120 characters.")
+    check_password(password)
+    if by_email(address) is not None:
+        raise StaffRefused(f"There is already a staff account for {address}.")
+    user = StaffUser(email=address, name=name, role=StaffRole(role), active=True)
+    user.password_hash = hash_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "staff.add", user, user.email, after=snapshot(user))
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> StaffUser | None:
+    """The active account with this email and password, or None whatever the reason, after
+    the same work in every case (see verify_password)."""
+    user = by_email(email)
+    stored = user.password_hash if user is not None and user.active else None
+    if not verify_password(stored, password) or user is None:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def set_active(user: StaffUser, active: bool, actor: StaffUser | None = None) -> None:
+    if actor is not None and actor.id == user.id and not active:
+        raise StaffRefused("You cannot deactivate your own account.")
+    before = snapshot(user)
+    user.active = active
+    record(
+        actor,
+        "staff.activate" if active else "staff.deactivate",
+        user,
+        user.email,
+        before=before,
+        after=snapshot(user),
+    )
+    db.session.commit()
+
+
+def set_password(user: StaffUser, password: str, actor: StaffUser | None = None) -> None:
+    check_password(password)
+    user.password_hash = hash_password(password)
+    record(actor, "staff.password", user, user.email)
+    db.session.commit()

@@ -1,0 +1,34 @@
+"""/staff/: the dashboard, a column of the panels the features registered (core.backoffice)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Flask, render_template
+from markupsafe import Markup
+
+from portal.accounts.auth import staff_required
+from portal.core import backoffice
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+@bp.get("/")
+@staff_required
+def home():
+    now = datetime.now(UTC)
+    return render_template("backoffice/dashboard.html", panels=render_panels(now), now=now)
+
+
+def render_panels(now: datetime) -> list[Markup]:
+    # Each panel is rendered by Jinja with autoescape on: it is already safe HTML.
+    return [
+        Markup(render_template(p.template, now=now, **p.context(now)))  # noqa: S704
+        for p in backoffice.ordered_panels()
+    ]
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    backoffice.menu("Dashboard", "staff.home", order=0)
+    app.jinja_env.globals["staff_menu"] = backoffice.ordered_menu

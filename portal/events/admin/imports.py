@@ -1,0 +1,144 @@
+"""Importing events from an iCalendar file or address: a preview first, then the import.
+
+The file waits between the two steps in the instance folder under a random name tied to the
+staff member, so the preview's form carries only that name, never the events themselves.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from sqlalchemy import select
+from wtforms import BooleanField, HiddenField, URLField
+from wtforms.validators import Length, Optional
+
+from portal.accounts.auth import staff_required
+from portal.core import backoffice
+from portal.events import ical_fetch, ical_import, operations
+from portal.events.models import Project
+from portal.extensions import db
+
+bp = Blueprint("staff_import", __name__, url_prefix="/staff/import")
+backoffice.menu("Import", "staff_import.upload", order=30)
+
+TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+KEEP_SECONDS = 24 * 3600
+
+
+class UploadForm(FlaskForm):
+    file = FileField("iCalendar file (.ics)")
+    url = URLField("or its address", validators=[Optional(), Length(max=2000)])
+    publish = BooleanField("Publish new events at once (otherwise they are drafts)")
+
+
+class ApplyForm(FlaskForm):
+    token = HiddenField(validators=[Length(max=64)])
+    publish = HiddenField()
+
+
+def _folder() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _stash(data: bytes) -> str:
+    """Keep the file for the apply step; forget files older than a day on the way."""
+    folder = _folder()
+    for old in folder.glob("*.ics"):
+        if time.time() - old.stat().st_mtime > KEEP_SECONDS:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(24)
+    (folder / f"{current_user.id}-{token}.ics").write_bytes(data)
+    return token
+
+
+def _stashed(token: str) -> Path:
+    if not TOKEN.fullmatch(token or ""):
+        abort(400, description="This import is not known; upload the file again.")
+    path = _folder() / f"{current_user.id}-{token}.ics"
+    if not path.exists():
+        abort(410, description="This import has expired or was done; upload the file again.")
+    return path
+
+
+def _read(form: UploadForm) -> bytes:
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    upload = form.file.data
+    if upload and getattr(upload, "filename", ""):
+        data = upload.stream.read(limit + 1)
+        if len(data) > limit:
+            raise ical_fetch.FetchFailed(f"The file is larger than {limit // 1024} KiB.")
+        return data
+    if form.url.data:
+        return ical_fetch.fetch(
+            form.url.data,
+            max_bytes=limit,
+            timeout=current_app.config["IMPORT_FETCH_TIMEOUT"],
+            allow_private=current_app.config["IMPORT_ALLOW_PRIVATE_URLS"],
+        )
+    raise ical_fetch.FetchFailed("Choose a file or give an address.")
+
+
+def _planned(data: bytes) -> list[ical_import.ImportRow]:
+    projects = list(db.session.scalars(select(Project)))
+    return ical_import.plan(ical_import.parse(data, projects))
+
+
+@bp.route("/", methods=["GET", "POST"])
+@staff_required
+def upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            data = _read(form)
+            rows = _planned(data)
+        except (ical_fetch.FetchFailed, ical_import.UnreadableCalendar) as error:
+            form.file.errors = [*form.file.errors, str(error)]
+        else:
+            apply = ApplyForm(
+                formdata=None, token=_stash(data), publish="1" if form.publish.data else ""
+            )
+            return render_template(
+                "events/admin/import/preview.html",
+                rows=rows,
+                form=apply,
+                counts=_count(rows),
+                publish=form.publish.data,
+            )
+    status = 422 if form.errors else 200
+    return render_template("events/admin/import/upload.html", form=form), status
+
+
+@bp.post("/apply")
+@staff_required
+def apply():
+    form = ApplyForm()
+    if not form.validate():
+        abort(400, description="This import could not be read; upload the file again.")
+    path = _stashed(form.token.data)
+    rows = _planned(path.read_bytes())
+    counts = operations.import_events(rows, current_user, publish=form.publish.data == "1")
+    path.unlink(missing_ok=True)
+    flash(
+        "Import done: {created} created, {updated} updated, {unchanged} unchanged, "
+        "{skipped} skipped.".format(
+            **{k: counts.get(k, 0) for k in ("created", "updated", "unchanged", "skipped")}
+        ),
+        "info",
+    )
+    return redirect(url_for("staff_events.index"), code=303)
+
+
+def _count(rows: list[ical_import.ImportRow]) -> dict[str, int]:
+    counts = {"create": 0, "update": 0, "skip": 0}
+    for row in rows:
+        counts[row.action] += 1
+    return counts

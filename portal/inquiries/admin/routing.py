@@ -1,0 +1,75 @@
+"""Routing rules, for admins: list, create, edit, retire, restore. The order in which rules
+apply is in inquiries/routing.py."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.auth import admin_required
+from portal.core import backoffice
+from portal.events.models import Event
+from portal.extensions import db
+from portal.inquiries.admin import rows
+from portal.inquiries.admin.forms import RuleForm
+from portal.inquiries.models import MembershipTier, RoutingRule, SponsorshipPackage, StaffContact
+from portal.inquiries.sales_operations import RULE
+
+bp = Blueprint("staff_routing", __name__, url_prefix="/staff/routing")
+backoffice.menu(
+    "Routing", "staff_routing.index", order=70, admin_only=True, also=("staff_contacts",)
+)
+
+
+@bp.get("/")
+@admin_required
+def index():
+    stmt = (
+        select(RoutingRule)
+        .options(
+            selectinload(RoutingRule.contacts),
+            selectinload(RoutingRule.event),
+            selectinload(RoutingRule.tier),
+            selectinload(RoutingRule.package),
+        )
+        .order_by(RoutingRule.retired_at.is_not(None), RoutingRule.kind, RoutingRule.position)
+    )
+    return render_template("inquiries/admin/sales/rules.html", rules=list(db.session.scalars(stmt)))
+
+
+def _rule_form(rule: RoutingRule | None) -> RuleForm:
+    """The choices: what is active, and whatever the rule already names."""
+    named = set(rule.contacts) if rule else set()
+    if rule is not None:
+        named |= {rule.event, rule.tier, rule.package}
+
+    def active(model, *order):
+        found = db.session.scalars(select(model).order_by(*order))
+        return [row for row in found if not getattr(row, "is_retired", False) or row in named]
+
+    return RuleForm(
+        obj=rule,
+        events=active(Event, Event.starts_on.desc()),
+        tiers=active(MembershipTier, MembershipTier.position),
+        packages=active(
+            SponsorshipPackage, SponsorshipPackage.event_id, SponsorshipPackage.position
+        ),
+        contacts=active(StaffContact, StaffContact.name),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_required
+def new():
+    return rows.edit(RULE, _rule_form(None), None, url_for(".index"), "New routing rule")
+
+
+@bp.route("/<int:rule_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit(rule_id: int):
+    rule = db.get_or_404(RoutingRule, rule_id)
+    return rows.edit(RULE, _rule_form(rule), rule, url_for(".index"), rule.name)
+
+
+rows.add_retire_routes(bp, RULE, "rule_id", admin_required, lambda _: url_for(".index"))

@@ -1,0 +1,39 @@
+"""Membership tiers in the back office: list, create, edit, retire and restore."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+
+from portal.accounts.auth import staff_required
+from portal.core import backoffice
+from portal.extensions import db
+from portal.inquiries import queries
+from portal.inquiries.admin import rows
+from portal.inquiries.admin.forms import TierForm
+from portal.inquiries.models import MembershipTier
+from portal.inquiries.sales_operations import TIER
+
+bp = Blueprint("staff_tiers", __name__, url_prefix="/staff/tiers")
+backoffice.menu("Tiers", "staff_tiers.index", order=60)
+
+
+@bp.get("/")
+@staff_required
+def index():
+    return render_template("inquiries/admin/sales/tiers.html", tiers=queries.all_tiers())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_required
+def new():
+    return rows.edit(TIER, TierForm(), None, url_for(".index"), "New membership tier")
+
+
+@bp.route("/<int:tier_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit(tier_id: int):
+    tier = db.get_or_404(MembershipTier, tier_id)
+    return rows.edit(TIER, TierForm(obj=tier), tier, url_for(".index"), tier.name)
+
+
+rows.add_retire_routes(bp, TIER, "tier_id", staff_required, lambda _: url_for(".index"))
