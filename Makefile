@@ -41,9 +41,11 @@ test: $(VENV)/.dev-installed
 test-postgres: $(VENV)/.dev-installed
 	PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
 
+## lint: ruff, and the layers of portal/ (import-linter's contracts in pyproject.toml)
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .

@@ -7,7 +7,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from portal.audit.models import AuditEntry
+from portal.core.audit import AuditEntry
 from portal.extensions import db
 from portal.inquiries.forms import Applicant
 from portal.inquiries.models import Inquiry, InquiryKind, InquiryStatus, MembershipTier

@@ -4,7 +4,7 @@ again exactly once, on a real SMTP server, and never a sent one."""
 import pytest
 from sqlalchemy import select
 
-from portal.audit.models import AuditEntry
+from portal.core.audit import AuditEntry
 from portal.extensions import db
 from portal.inquiries.forms import Applicant
 from portal.inquiries.models import InquiryKind

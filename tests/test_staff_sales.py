@@ -4,7 +4,7 @@ retiring (off the public pages and out of routing), roles, and the audit log."""
 import pytest
 from sqlalchemy import select
 
-from portal.audit.models import AuditEntry
+from portal.core.audit import AuditEntry
 from portal.events.models import Event
 from portal.extensions import db
 from portal.inquiries.models import (

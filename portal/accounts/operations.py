@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import StaffRole, StaffUser
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
-from portal.audit.log import record
+from portal.core.audit import record
 from portal.core.db import utcnow
 from portal.extensions import db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from werkzeug.datastructures import MultiDict
 
-from portal.audit.models import AuditEntry
+from portal.core.audit import AuditEntry
 from portal.core.hygiene import as_id
 from portal.core.lists import ListFilter
 from portal.extensions import db

@@ -12,7 +12,7 @@ from babel.dates import format_date, format_interval, format_time
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from portal.events.models import Event, EventFormat, EventLink, LinkKind, LinkState
+from portal.events.models import Event, EventFormat, EventLink, LinkKind, LinkState, fold
 
 LOCALE = "en"
 
@@ -68,6 +68,18 @@ def country_name(code: str | None) -> str:
 
 def is_country_code(code: str) -> bool:
     return len(code) == 2 and code.isalpha() and code.upper() in _territories()
+
+
+def country_code(text: str) -> str | None:
+    """The ISO 3166 code of a country given by its code or its English name, in any case and
+    with or without accents ("de", "Germany", "TÜRKİYE"); None when it names no country."""
+    if len(text) == 2 and is_country_code(text):
+        return text.upper()
+    wanted = fold(text)
+    return next(
+        (code for code, name in _territories().items() if len(code) == 2 and fold(name) == wanted),
+        None,
+    )
 
 
 def place(event: Event) -> str:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from sqlalchemy import select
 
-from portal.events.display import _territories, is_country_code
+from portal.events.display import country_code
 from portal.events.models import (
     Event,
     EventFormat,
@@ -210,7 +210,7 @@ def _read_place(component: icalendar.Event, row: ImportRow) -> None:
             values["format"] = EventFormat.HYBRID
             text = text[: -len(" and online")]
         parts = [part.strip() for part in text.split(",") if part.strip()]
-        code = _country_code(parts[-1]) if parts else None
+        code = country_code(parts[-1]) if parts else None
         if code:
             values["country"] = code
             parts.pop()
@@ -226,16 +226,6 @@ def _read_place(component: icalendar.Event, row: ImportRow) -> None:
         latitude, longitude = float(geo.latitude), float(geo.longitude)
         if -90 <= latitude <= 90 and -180 <= longitude <= 180:
             row.values.update(latitude=latitude, longitude=longitude)
-
-
-def _country_code(text: str) -> str | None:
-    if len(text) == 2 and is_country_code(text):
-        return text.upper()
-    wanted = fold(text)
-    return next(
-        (code for code, name in _territories().items() if len(code) == 2 and fold(name) == wanted),
-        None,
-    )
 
 
 def _read_categories(component: icalendar.Event, row: ImportRow, projects: dict) -> None:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from portal.accounts.models import StaffUser
-from portal.audit.log import plain, record
+from portal.core.audit import plain, record
 from portal.core.db import as_naive_utc, utcnow
 from portal.events import ical_import, rules
 from portal.events.ical_import import ImportRow

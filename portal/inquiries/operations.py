@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from portal.accounts.models import StaffUser
-from portal.audit.log import record
+from portal.core.audit import record
 from portal.core.db import utcnow
 from portal.events.models import Event, EventLink, LinkKind, LinkState
 from portal.extensions import db

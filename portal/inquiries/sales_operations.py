@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from portal.accounts.models import StaffUser
-from portal.audit.log import plain, record
+from portal.core.audit import plain, record
 from portal.core.db import utcnow
 from portal.events.models import Event, LinkKind, LinkState
 from portal.events.operations import Invalid, Refused

@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from portal.accounts.models import StaffUser
-from portal.audit.log import plain, record
+from portal.core.audit import plain, record
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.mail.delivery import deliver_now

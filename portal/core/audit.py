@@ -1,15 +1,25 @@
-"""The audit log: one row per write made through the back office or its commands."""
+"""The audit log that every operation writes: one entry per change, added to the session
+before the change is committed, so a change and its entry are stored together or not at all.
+The screen that reads it is the audit feature's (portal/audit)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime, time
+from enum import Enum
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import utcnow
 from portal.extensions import db
+
+
+class Actor(Protocol):
+    """Who made a change: a staff account (accounts.models.StaffUser)."""
+
+    id: int
+    email: str
 
 
 class AuditEntry(db.Model):
@@ -42,3 +52,41 @@ class AuditEntry(db.Model):
             for name in names
             if before.get(name) != after.get(name)
         ]
+
+
+COMMAND_LINE = "command line"  # the actor of changes made by `flask` commands
+
+
+def record(
+    actor: Actor | None,
+    action: str,
+    obj: Any,
+    label: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    entry = AuditEntry(
+        actor_id=actor.id if actor else None,
+        actor_email=actor.email if actor else COMMAND_LINE,
+        action=action,
+        object_type=action.split(".", 1)[0],
+        object_id=getattr(obj, "id", None),
+        object_label=label[:200],
+        before=before,
+        after=after,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON can hold it: dates and times as ISO text, enums as their value."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date | datetime | time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value
