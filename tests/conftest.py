@@ -360,13 +360,15 @@ def csrf(client):
 def make_staff(app):
     from portal.accounts.models import StaffRole
     from portal.accounts.operations import add_staff
+    from portal.core.saving import saving
 
     counter = iter(range(1, 1_000_000))
 
     def make(role: str = "editor", email: str | None = None, password: str = STAFF_PASSWORD):
         number = next(counter)
         address = email or f"{role}{number}@example.org"
-        return add_staff(address, f"{role.title()} {number}", StaffRole(role), password)
+        with saving():
+            return add_staff(address, f"{role.title()} {number}", StaffRole(role), password)
 
     return make
 
@@ -395,3 +397,17 @@ def admin(make_staff, login):
     user = make_staff("admin")
     assert login(user).status_code == 303
     return user
+
+
+def inquire(applicant, kind, **about):
+    """Submit an inquiry as the public forms do: stored and committed, its mail tried at once."""
+    from flask import current_app
+
+    from portal.core.saving import saving
+    from portal.inquiries.operations import submit_inquiry
+    from portal.mail.delivery import deliver_now
+
+    with saving():
+        submitted = submit_inquiry(applicant, kind, **about)
+    deliver_now(current_app._get_current_object(), submitted.message_ids)
+    return submitted

@@ -2,10 +2,10 @@
 move it to "in progress" and add a note."""
 
 import pytest
+from conftest import inquire
 
 from portal.inquiries.forms import Applicant
 from portal.inquiries.models import InquiryKind
-from portal.inquiries.operations import submit_inquiry
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("seeded_inquiries")]
 
@@ -14,7 +14,7 @@ PASSWORD = "a long enough password"
 
 def test_an_editor_works_an_inquiry_through_the_inbox(chromium, live_server, make_staff):
     editor = make_staff("editor", password=PASSWORD)
-    submit_inquiry(
+    inquire(
         Applicant("Grace Hopper", "grace@example.org", "Navy", "We would like to join."),
         InquiryKind.MEMBERSHIP,
     )

@@ -2,6 +2,7 @@
 each routing rule and the default contact decide who gets the notification."""
 
 import pytest
+from conftest import inquire
 from sqlalchemy import select
 
 from portal.events.models import Event, LinkKind
@@ -15,7 +16,6 @@ from portal.inquiries.models import (
     SponsorshipPackage,
     StaffContact,
 )
-from portal.inquiries.operations import submit_inquiry
 from portal.mail.models import OutboxMessage, OutboxState
 
 pytestmark = pytest.mark.usefixtures("seeded_inquiries")
@@ -180,7 +180,7 @@ def test_with_no_default_contact_the_site_contact_is_made_responsible(app, smtp_
     db.session.commit()
     tier = db.session.scalar(select(MembershipTier))
     applicant = Applicant("Ada", "ada@example.org", "ACME", "A message long enough.")
-    submitted = submit_inquiry(applicant, InquiryKind.MEMBERSHIP, tier=tier)
+    submitted = inquire(applicant, InquiryKind.MEMBERSHIP, tier=tier)
     assert submitted.answered_by == "OpenInfra Events (Events)"  # CONTACT_EMAIL's owner
     assert notification_to(smtp_server, "events@openinfra.dev")
 

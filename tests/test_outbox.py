@@ -7,13 +7,13 @@ from email import policy
 from email.parser import BytesParser
 
 import pytest
+from conftest import inquire
 from sqlalchemy import select, update
 
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.inquiries.forms import Applicant
 from portal.inquiries.models import InquiryKind, MembershipTier
-from portal.inquiries.operations import submit_inquiry
 from portal.mail.delivery import MAX_ATTEMPTS, deliver, retry_delay
 from portal.mail.models import OutboxMessage, OutboxState
 
@@ -32,7 +32,7 @@ def make_inquiries(count: int) -> None:
         applicant = Applicant(
             f"Person {number}", f"person{number}@example.org", "ACME", "Tell me more, please."
         )
-        submit_inquiry(applicant, InquiryKind.MEMBERSHIP, tier=tier)
+        inquire(applicant, InquiryKind.MEMBERSHIP, tier=tier)
 
 
 def outbox() -> list[OutboxMessage]:

@@ -4,6 +4,7 @@ assignment, notes, the CSV export, and the dashboard panels."""
 import csv
 import io
 
+import conftest
 import pytest
 from sqlalchemy import select
 
@@ -11,7 +12,6 @@ from portal.core.audit import AuditEntry
 from portal.extensions import db
 from portal.inquiries.forms import Applicant
 from portal.inquiries.models import Inquiry, InquiryKind, InquiryStatus, MembershipTier
-from portal.inquiries.operations import submit_inquiry
 from portal.mail.models import OutboxMessage, OutboxState
 
 pytestmark = pytest.mark.usefixtures("seeded_inquiries")
@@ -22,7 +22,7 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 def inquire(name="Ada Lovelace", organization="Analytical Engines", message="Tell me more.",
             email="ada@example.org", tier="gold") -> Inquiry:  # fmt: skip
     chosen = db.session.scalar(select(MembershipTier).where(MembershipTier.slug == tier))
-    submitted = submit_inquiry(
+    submitted = conftest.inquire(
         Applicant(name, email, organization, message), InquiryKind.MEMBERSHIP, tier=chosen
     )
     return db.session.get(Inquiry, submitted.inquiry_id)

@@ -2,13 +2,13 @@
 again exactly once, on a real SMTP server, and never a sent one."""
 
 import pytest
+from conftest import inquire
 from sqlalchemy import select
 
 from portal.core.audit import AuditEntry
 from portal.extensions import db
 from portal.inquiries.forms import Applicant
 from portal.inquiries.models import InquiryKind
-from portal.inquiries.operations import submit_inquiry
 from portal.mail.models import OutboxMessage, OutboxState
 
 pytestmark = pytest.mark.usefixtures("seeded_inquiries")
@@ -26,7 +26,7 @@ def messages() -> list[OutboxMessage]:
 
 def inquire_while_refused(smtp_server) -> list[OutboxMessage]:
     smtp_server.answer = "550 5.1.1 No such user"
-    submit_inquiry(
+    inquire(
         Applicant("Ada", "ada@example.org", "ACME", "Tell me more, please."),
         InquiryKind.MEMBERSHIP,
     )

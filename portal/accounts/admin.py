@@ -11,6 +11,8 @@ from portal.accounts.auth import admin_required
 from portal.accounts.forms import StaffAccountForm
 from portal.accounts.models import StaffRole, StaffUser
 from portal.core import backoffice
+from portal.core.forms import saved
+from portal.core.saving import attempt
 from portal.extensions import db
 
 bp = Blueprint("staff_accounts", __name__, url_prefix="/staff/accounts")
@@ -28,22 +30,20 @@ def index():
 @admin_required
 def new():
     form = StaffAccountForm()
-    if form.validate_on_submit():
-        try:
-            user = operations.add_staff(
-                form.email.data,
-                form.name.data,
-                StaffRole(form.role.data),
-                form.password.data,
-                actor=current_user,
-            )
-        except operations.StaffRefused as refused:
-            form.email.errors = [*form.email.errors, str(refused)]
-        else:
-            flash(f"Account {user.email} created.", "info")
-            return redirect(url_for(".index"), code=303)
-    status = 422 if form.errors else 200
-    return render_template("accounts/admin/form.html", form=form), status
+    user = saved(
+        form,
+        lambda: operations.add_staff(
+            form.email.data,
+            form.name.data,
+            StaffRole(form.role.data),
+            form.password.data,
+            actor=current_user,
+        ),
+    )
+    if user is not None:
+        flash(f"Account {user.email} created.", "info")
+        return redirect(url_for(".index"), code=303)
+    return render_template("accounts/admin/form.html", form=form), form.status
 
 
 @bp.post("/<int:user_id>/deactivate")
@@ -60,10 +60,9 @@ def activate(user_id: int):
 
 def _set_active(user_id: int, active: bool):
     user = db.get_or_404(StaffUser, user_id)
-    try:
-        operations.set_active(user, active, actor=current_user)
-    except operations.StaffRefused as refused:
-        flash(str(refused), "error")
+    _, problem = attempt(lambda: operations.set_active(user, active, actor=current_user))
+    if problem:
+        flash(problem, "error")
     else:
         flash(f"{user.email} is {'active' if active else 'deactivated'}.", "info")
     return redirect(url_for(".index"), code=303)

@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from portal.accounts import operations
 from portal.accounts.models import StaffRole, StaffUser
+from portal.core.errors import Refused
+from portal.core.saving import saving
 from portal.extensions import db
 
 staff_cli = AppGroup("staff", help="Staff accounts of the back office (/staff).")
@@ -40,8 +42,9 @@ def _account(email: str) -> StaffUser:
 def add(email: str, name: str, role: str, password: str) -> None:
     """Create a staff account for EMAIL."""
     try:
-        user = operations.add_staff(email, name, StaffRole(role), password)
-    except operations.StaffRefused as refused:
+        with saving():
+            user = operations.add_staff(email, name, StaffRole(role), password)
+    except Refused as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(f"Created {user.role.value} account {user.email}.")
 
@@ -58,7 +61,8 @@ def list_accounts() -> None:
 @click.argument("email")
 def deactivate(email: str) -> None:
     """Stop EMAIL from signing in; its sessions end at their next request."""
-    operations.set_active(_account(email), False)
+    with saving():
+        operations.set_active(_account(email), False)
     click.echo(f"Deactivated {email}.")
 
 
@@ -68,7 +72,8 @@ def deactivate(email: str) -> None:
 def set_password(email: str, password: str) -> None:
     """Give EMAIL a new password; its other sessions end."""
     try:
-        operations.set_password(_account(email), password)
-    except operations.StaffRefused as refused:
+        with saving():
+            operations.set_password(_account(email), password)
+    except Refused as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(f"New password set for {email}.")

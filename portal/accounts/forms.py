@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portal.accounts.models import StaffRole
 from portal.accounts.operations import MAX_PASSWORD, MIN_PASSWORD
+from portal.core.forms import StaffForm
 
 
 class LoginForm(FlaskForm):
@@ -15,7 +16,7 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
 
 
-class StaffAccountForm(FlaskForm):
+class StaffAccountForm(StaffForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), Email()])
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=[SelectChoice(role.value, role.label) for role in StaffRole])

@@ -1,4 +1,5 @@
-"""Every change to staff accounts, and signing in; the views and the `staff` commands call these."""
+"""Every change to staff accounts, and signing in. The views and the `staff` commands call
+these and commit (core.saving)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,11 @@ from portal.accounts.models import StaffRole, StaffUser
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from portal.core.audit import record
 from portal.core.db import utcnow
+from portal.core.errors import Refused
 from portal.extensions import db
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # hashing is cheap whatever the length, but a page needs no more
-
-
-class StaffRefused(ValueError):
-    """A change the rules do not allow; the message is for people."""
 
 
 def normalize_email(email: str) -> str:
@@ -29,7 +27,9 @@ def by_email(email: str) -> StaffUser | None:
 
 def check_password(password: str) -> None:
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise StaffRefused(f"A password has between {MIN_PASSWORD} and {MAX_PASSWORD} characters.")
+        raise Refused(
+            {"password": f"A password has between {MIN_PASSWORD} and {MAX_PASSWORD} characters."}
+        )
 
 
 def snapshot(user: StaffUser) -> dict:
@@ -43,20 +43,20 @@ def add_staff(
     try:
         address = validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise StaffRefused(f"{email!r} is not an email address: {error}") from None
+        raise Refused({"email": f"{email!r} is not an email address: {error}"}) from None
     address = normalize_email(address)
     name = " ".join(name.split())
     if not name or len(name) > 120:
-        raise StaffRefused("A name has between 1 and 120 characters.")
+        raise Refused({"name": "A name has between 1 and 120 characters."})
     check_password(password)
     if by_email(address) is not None:
-        raise StaffRefused(f"There is already a staff account for {address}.")
+        raise Refused({"email": f"There is already a staff account for {address}."})
     user = StaffUser(email=address, name=name, role=StaffRole(role), active=True)
     user.password_hash = hash_password(password)
     db.session.add(user)
     db.session.flush()
     record(actor, "staff.add", user, user.email, after=snapshot(user))
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -70,13 +70,13 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return user
 
 
 def set_active(user: StaffUser, active: bool, actor: StaffUser | None = None) -> None:
     if actor is not None and actor.id == user.id and not active:
-        raise StaffRefused("You cannot deactivate your own account.")
+        raise Refused("You cannot deactivate your own account.")
     before = snapshot(user)
     user.active = active
     record(
@@ -87,11 +87,11 @@ def set_active(user: StaffUser, active: bool, actor: StaffUser | None = None) ->
         before=before,
         after=snapshot(user),
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def set_password(user: StaffUser, password: str, actor: StaffUser | None = None) -> None:
     check_password(password)
     user.password_hash = hash_password(password)
     record(actor, "staff.password", user, user.email)
-    db.session.commit()
+    db.session.flush()

@@ -17,6 +17,7 @@ from flask_login import current_user, login_user, logout_user
 from portal.accounts.auth import safe_next, staff_required
 from portal.accounts.forms import LoginForm
 from portal.accounts.operations import authenticate, normalize_email
+from portal.core.saving import saving
 from portal.extensions import limiter
 
 bp = Blueprint("staff_login", __name__, url_prefix="/staff")
@@ -53,7 +54,8 @@ def login():
         return redirect(target or url_for("staff.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        with saving():
+            user = authenticate(form.email.data, form.password.data)
         if user is not None:
             session.clear()  # nothing from before signing in carries over (session fixation)
             login_user(user)

@@ -55,6 +55,7 @@ class AuditEntry(db.Model):
 
 
 COMMAND_LINE = "command line"  # the actor of changes made by `flask` commands
+PUBLIC_FORM = "public form"  # the actor of what visitors send (inquiries)
 
 
 def record(
@@ -64,10 +65,12 @@ def record(
     label: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    by: str = COMMAND_LINE,
 ) -> AuditEntry:
+    """Add the entry for a change by `actor` (None: the command line, or `by`)."""
     entry = AuditEntry(
         actor_id=actor.id if actor else None,
-        actor_email=actor.email if actor else COMMAND_LINE,
+        actor_email=actor.email if actor else by,
         action=action,
         object_type=action.split(".", 1)[0],
         object_id=getattr(obj, "id", None),

@@ -3,12 +3,18 @@ fields, and a base form whose `add_errors` puts an operation's refusal beside th
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
 from wtforms import Field, FormField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.core.errors import Refused
+from portal.core.saving import Conflict, saving
+
+T = TypeVar("T")
 
 
 def strip(value: Any) -> Any:
@@ -38,8 +44,12 @@ class CheckboxesField(SelectMultipleField):
 
 class StaffForm(FlaskForm):
     """A back-office form. Operations refuse with errors by field name (core.errors.Refused):
-    `add_errors` shows each beside its field; a sub-form's field is named `<sub>-<field>`
-    (`register-url`), and an error of no field lands on the first one."""
+    `add_errors` shows each beside its field (a sub-form's field is `<sub>-<field>`, such as
+    `register-url`); an error of no field is one of the form's own (`form_errors`).
+    `status` is what the page answers with: 200, 422 when refused, 409 when a save lost a race.
+    """
+
+    status = 200
 
     def field_named(self, name: str) -> Field | None:
         form: Any = self
@@ -54,7 +64,42 @@ class StaffForm(FlaskForm):
         return None
 
     def add_errors(self, errors: dict[str, str]) -> None:
-        first = next(f for f in self._fields.values() if f.name != "csrf_token")
         for name, message in errors.items():
-            field = self.field_named(name) or first
-            field.errors = [*field.errors, message]
+            field = self.field_named(name) if name else None
+            if field is None:
+                self.form_errors.append(message)
+            else:
+                field.errors = [*field.errors, message]
+
+    def problems(self) -> list[tuple[str, str, str]]:
+        """(id, label, first error) of each field that has errors, sub-forms' included, in
+        the form's order: the error summary links to them."""
+        found = []
+
+        def walk(fields, prefix: str = "") -> None:
+            for field in fields:
+                if isinstance(field, FormField):
+                    walk(field.form, f"{prefix}{field.label.text} ")
+                elif field.errors:
+                    found.append((field.id, prefix + field.label.text, field.errors[0]))
+
+        walk(self)
+        return found
+
+
+def saved(form: StaffForm, work: Callable[[], T]) -> T | None:
+    """What `work()` (an operation) returned, committed, when the form was posted valid and
+    the operation agreed; None otherwise, with the reason on the form and in `form.status`."""
+    if not form.validate_on_submit():
+        form.status = 422 if form.is_submitted() else 200
+        return None
+    try:
+        with saving():
+            return work()
+    except Refused as refused:
+        form.add_errors(refused.errors)
+        form.status = 422
+    except Conflict as conflict:
+        form.form_errors.append(conflict.description)
+        form.status = 409
+    return None

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from portal.core.saving import Conflict, saving
 from portal.events import ical_fetch, ical_import, operations
 from portal.events.models import Project
 from portal.extensions import db
@@ -46,8 +47,11 @@ def import_command(source: str, apply_: bool, publish: bool) -> None:
     if not apply_:
         click.echo("Nothing changed; run again with --apply to import.")
         return
-    with click.progressbar(length=len(rows), label="Importing") as bar:
-        counts = operations.import_events(rows, None, publish=publish, progress=bar.update)
+    try:
+        with click.progressbar(length=len(rows), label="Importing") as bar, saving():
+            counts = operations.import_events(rows, None, publish=publish, progress=bar.update)
+    except Conflict as conflict:
+        raise click.ClickException(f"Nothing was imported: {conflict.description}") from None
     click.echo(
         ", ".join(f"{counts.get(k, 0)} {k}" for k in ("created", "updated", "unchanged", "skipped"))
         + "."

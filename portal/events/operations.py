@@ -1,9 +1,9 @@
 """Every change to the catalogue: events, their status, projects and imports.
 
-Each operation validates, changes the models, writes the audit entry and commits; the model
-listeners (models.py) then raise SEQUENCE, LAST-MODIFIED and the catalogue version, so the
-public list, the event page and the calendar feeds follow. Views and commands call these;
-nothing else writes to the catalogue.
+Each operation validates, changes the models, writes the audit entry and flushes; the view or
+the command that called it commits (core.saving). The model listeners (models.py) raise
+SEQUENCE, LAST-MODIFIED and the catalogue version, so the public list, the event page and the
+calendar feeds follow. Views and commands call these; nothing else writes to the catalogue.
 """
 
 from __future__ import annotations
@@ -20,9 +20,18 @@ from sqlalchemy import select
 from portal.accounts.models import StaffUser
 from portal.core.audit import plain, record
 from portal.core.db import as_naive_utc, utcnow
+from portal.core.errors import Refused
 from portal.events import ical_import, rules
 from portal.events.ical_import import ImportRow
-from portal.events.models import Event, EventKind, EventLink, EventStatus, LinkState, Project
+from portal.events.models import (
+    Event,
+    EventKind,
+    EventLink,
+    EventStatus,
+    LinkKind,
+    LinkState,
+    Project,
+)
 from portal.events.rules import LinkValues
 from portal.extensions import db
 
@@ -46,18 +55,6 @@ TRANSITIONS = {
 }  # fmt: skip
 
 
-class Invalid(ValueError):
-    """Values that break the rules: `errors` maps field names to what is wrong."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{name}: {text}" for name, text in errors.items()))
-        self.errors = errors
-
-
-class Refused(ValueError):
-    """An action the event's state does not allow (deleting a published event, ...)."""
-
-
 def snapshot(event: Event) -> dict[str, Any]:
     values = {name: plain(getattr(event, name)) for name in EVENT_FIELDS}
     values["status"] = event.status.value if event.status else None
@@ -76,40 +73,33 @@ def _changed(before: dict, after: dict) -> tuple[dict, dict]:
     return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
 
 
-def _finish(commit: bool) -> None:
-    if commit:
-        db.session.commit()
-    else:
-        db.session.flush()
-
-
-def create_event(values: dict[str, Any], actor: Actor, commit: bool = True) -> Event:
+def create_event(values: dict[str, Any], actor: Actor) -> Event:
     """A new event, a draft unless `values` says otherwise (imports of cancelled events)."""
     errors = rules.event_errors(values)
     if errors:
-        raise Invalid(errors)
+        raise Refused(errors)
     event = Event(status=values.get("status", EventStatus.DRAFT))
     _apply(event, values)
     db.session.add(event)
     db.session.flush()
     action = "event.import" if values.get("import_uid") else "event.create"
     record(actor, action, event, event.title, after=snapshot(event))
-    _finish(commit)
+    db.session.flush()
     return event
 
 
-def update_event(event: Event, values: dict[str, Any], actor: Actor, commit: bool = True) -> bool:
+def update_event(event: Event, values: dict[str, Any], actor: Actor) -> bool:
     """Apply `values`; False when they change nothing (and nothing is written)."""
     errors = rules.event_errors(values, event)
     if errors:
-        raise Invalid(errors)
+        raise Refused(errors)
     before = snapshot(event)
     _apply(event, values)
     changed_before, changed_after = _changed(before, snapshot(event))
     if not changed_after:
         return False  # setting equal values left nothing for the session to write
     record(actor, "event.update", event, event.title, changed_before, changed_after)
-    _finish(commit)
+    db.session.flush()
     return True
 
 
@@ -154,7 +144,7 @@ def change_status(event: Event, action: str, actor: Actor) -> None:
     record(
         actor, f"event.{action}", event, event.title, {"status": before}, {"status": target.value}
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def _past(action: str) -> str:
@@ -179,7 +169,25 @@ def delete_draft(event: Event, actor: Actor) -> None:
         raise Refused("Only drafts can be deleted; cancel a published event instead.")
     record(actor, "event.delete", event, event.title, before=snapshot(event))
     db.session.delete(event)
-    db.session.commit()
+    db.session.flush()
+
+
+def set_sponsor_link(event: Event, url: str, state: LinkState, actor: Actor) -> bool:
+    """Point the event's Sponsor link at `url` in `state` (adding the link if it has none):
+    what selling sponsorship through the portal's own page does. False when it already was."""
+    link = event.link(LinkKind.SPONSOR)
+    before = snapshot(event)["links"]
+    if link is None:
+        position = max((other.position for other in event.links), default=-1) + 1
+        link = EventLink(kind=LinkKind.SPONSOR, position=position)
+        event.links.append(link)
+    link.url, link.state = url, state
+    after = snapshot(event)["links"]
+    if after == before:
+        return False
+    record(actor, "event.sponsor_link", event, event.title, {"links": before}, {"links": after})
+    db.session.flush()
+    return True
 
 
 YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
@@ -229,19 +237,19 @@ def project_snapshot(project: Project) -> dict[str, Any]:
 def create_project(values: dict[str, Any], actor: Actor) -> Project:
     errors = rules.project_errors(values)
     if errors:
-        raise Invalid(errors)
+        raise Refused(errors)
     project = Project(**{name: values[name] for name in PROJECT_FIELDS if name in values})
     db.session.add(project)
     db.session.flush()
     record(actor, "project.create", project, project.name, after=project_snapshot(project))
-    db.session.commit()
+    db.session.flush()
     return project
 
 
 def update_project(project: Project, values: dict[str, Any], actor: Actor) -> bool:
     errors = rules.project_errors(values, project)
     if errors:
-        raise Invalid(errors)
+        raise Refused(errors)
     before = project_snapshot(project)
     for name in PROJECT_FIELDS:
         if name in values:
@@ -250,7 +258,7 @@ def update_project(project: Project, values: dict[str, Any], actor: Actor) -> bo
     if not changed_after:
         return False
     record(actor, "project.update", project, project.name, changed_before, changed_after)
-    db.session.commit()
+    db.session.flush()
     return True
 
 
@@ -268,7 +276,7 @@ def _set_retired(project: Project, when: datetime | None, action: str, actor: Ac
     record(
         actor, action, project, project.name, {"retired_at": before}, {"retired_at": plain(when)}
     )
-    db.session.commit()
+    db.session.flush()
 
 
 # Imports
@@ -279,19 +287,16 @@ def import_events(
     actor: Actor,
     publish: bool = False,
     progress: Callable[[int], None] | None = None,
-    batch: int = 100,
 ) -> Counter:
-    """Create or update (by UID) the events of planned rows, committing every `batch` rows and
-    reporting each to `progress`. New events are drafts unless `publish`; the source's
-    cancellations are followed either way."""
+    """Create or update (by UID) the events of planned rows, reporting each to `progress`; the
+    caller commits the whole import at once. New events are drafts unless `publish`; the
+    source's cancellations are followed either way."""
     counts: Counter = Counter()
-    for done, row in enumerate(rows, start=1):
+    for row in rows:
         counts[_import_row(row, actor, publish)] += 1
-        if done % batch == 0:
-            db.session.commit()
         if progress is not None:
             progress(1)
-    db.session.commit()
+    db.session.flush()
     return counts
 
 
@@ -304,7 +309,7 @@ def _import_row(row: ImportRow, actor: Actor, publish: bool) -> str:
             event = db.session.get(Event, row.event_id)
             if row.cancelled:
                 values["status"] = EventStatus.CANCELLED
-            changed = update_event(event, values, actor, commit=False)
+            changed = update_event(event, values, actor)
             return "updated" if changed else "unchanged"
         values.setdefault("kind", EventKind.COMMUNITY_EVENT)
         values.update(
@@ -312,8 +317,8 @@ def _import_row(row: ImportRow, actor: Actor, publish: bool) -> str:
             import_uid=row.uid,
             status=ical_import.new_status(row, publish),
         )
-        create_event(values, actor, commit=False)
+        create_event(values, actor)
         return "created"
-    except Invalid as invalid:
-        row.problems.append(str(invalid))
+    except Refused as refused:
+        row.problems.append(str(refused))
         return "skipped"

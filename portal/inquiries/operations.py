@@ -1,5 +1,6 @@
 """Every change made to inquiries: submitting one, offering sponsorship, and what staff do in
-the inbox (status, assignee, notes). What is sold and who answers: sales_operations.py."""
+the inbox (status, assignee, notes). What is sold and who answers: sales_operations.py. Each
+flushes; the view or the command commits (core.saving)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from dataclasses import dataclass
 from flask import current_app
 
 from portal.accounts.models import StaffUser
-from portal.core.audit import record
+from portal.core.audit import PUBLIC_FORM, record
 from portal.core.db import utcnow
-from portal.events.models import Event, EventLink, LinkKind, LinkState
+from portal.core.errors import Refused
+from portal.events import operations as catalogue
+from portal.events.models import Event, LinkState
 from portal.extensions import db
 from portal.inquiries import notifications, routing
 from portal.inquiries.forms import Applicant
@@ -22,14 +25,9 @@ from portal.inquiries.models import (
     MembershipTier,
     SponsorshipPackage,
 )
-from portal.mail.delivery import deliver_now, enqueue
+from portal.mail.delivery import enqueue
 
 NOTE_MAX = 5000
-
-
-class InquiryRefused(ValueError):
-    """The inquiry, or a change to it, does not make sense (a package of another event, a
-    sold-out package, a status it cannot go to); the message is for people."""
 
 
 @dataclass(frozen=True)
@@ -52,14 +50,14 @@ def topic(
 
 def _check(kind, tier, event, package) -> None:
     if kind is InquiryKind.MEMBERSHIP and (event or package):
-        raise InquiryRefused("A membership inquiry is about a tier, not an event.")
+        raise Refused("A membership inquiry is about a tier, not an event.")
     if kind is InquiryKind.SPONSORSHIP:
         if event is None or tier is not None:
-            raise InquiryRefused("A sponsorship inquiry is about an event.")
+            raise Refused("A sponsorship inquiry is about an event.")
         if package is not None and package.event_id != event.id:
-            raise InquiryRefused("That package belongs to another event.")
+            raise Refused("That package belongs to another event.")
         if package is not None and package.is_sold_out:
-            raise InquiryRefused("That package is sold out.")
+            raise Refused("That package is sold out.")
 
 
 def submit_inquiry(
@@ -70,8 +68,9 @@ def submit_inquiry(
     event: Event | None = None,
     package: SponsorshipPackage | None = None,
 ) -> Submitted:
-    """Store the inquiry, route it, and enqueue its mail, all in one transaction: once this
-    returns, nothing can be lost. Then try to send the mail at once (best effort)."""
+    """Store the inquiry, route it, and enqueue its mail, in the caller's transaction: once
+    that is committed, nothing can be lost. The caller then tries to send the mail at once
+    (mail.delivery.deliver_now with `message_ids`, best effort)."""
     _check(kind, tier, event, package)
     now = utcnow()
     inquiry = Inquiry(
@@ -107,14 +106,26 @@ def submit_inquiry(
         enqueue(notifications.acknowledgement(inquiry, found.contacts), inquiry.reference)
     )
     db.session.flush()
-    submitted = Submitted(
+    # Who wrote stays in the inquiry (which retention may erase); the log keeps what happened.
+    record(
+        None,
+        "inquiry.submit",
+        inquiry,
+        f"Inquiry {inquiry.id}: {inquiry.topic}",
+        after={
+            "kind": kind.value,
+            "topic": inquiry.topic,
+            "rule": found.rule.name if found.rule else None,
+            "contacts": [contact.email for contact in found.contacts],
+        },
+        by=PUBLIC_FORM,
+    )
+    db.session.flush()
+    return Submitted(
         inquiry_id=inquiry.id,
         answered_by=notifications.who_answers(found.contacts),
         message_ids=[message.id for message in messages],
     )
-    db.session.commit()
-    deliver_now(current_app._get_current_object(), submitted.message_ids)
-    return submitted
 
 
 def sponsor_path(event: Event) -> str:
@@ -123,18 +134,15 @@ def sponsor_path(event: Event) -> str:
     return adapter.build("inquiries.sponsor", {"slug": event.slug})
 
 
-def offer_sponsorship(event: Event, packages: list[SponsorshipPackage]) -> None:
+def offer_sponsorship(
+    event: Event, packages: list[SponsorshipPackage], actor: StaffUser | None = None
+) -> None:
     """Sell sponsorship of `event` through the portal: add its packages and point its Sponsor
-    link at the portal's page, where the packages and the inquiry form are. The caller commits."""
+    link, open, at the portal's page, where the packages and the inquiry form are."""
     for package in packages:
         package.event = event
         db.session.add(package)
-    link = event.link(LinkKind.SPONSOR)
-    if link is None:
-        position = max((other.position for other in event.links), default=-1) + 1
-        link = EventLink(kind=LinkKind.SPONSOR, state=LinkState.OPEN, position=position)
-        event.links.append(link)
-    link.url = sponsor_path(event)
+    catalogue.set_sponsor_link(event, sponsor_path(event), LinkState.OPEN, actor)
 
 
 def _label(inquiry: Inquiry) -> str:
@@ -146,7 +154,7 @@ def set_status(inquiry: Inquiry, status: InquiryStatus, actor: StaffUser) -> Non
     refused, such as "won" for an inquiry nobody has started on."""
     before = inquiry.status
     if status not in before.next_statuses:
-        raise InquiryRefused(
+        raise Refused(
             f"An inquiry that is {before.label.lower()} cannot become {status.label.lower()}."
         )
     inquiry.status = status
@@ -158,14 +166,14 @@ def set_status(inquiry: Inquiry, status: InquiryStatus, actor: StaffUser) -> Non
         before={"status": before.value},
         after={"status": status.value},
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def assign(inquiry: Inquiry, assignee: StaffUser | None, actor: StaffUser) -> bool:
     """Give the inquiry to an active staff member to follow up, or to nobody (None). False
     when it already was theirs (and nothing is written)."""
     if assignee is not None and not assignee.active:
-        raise InquiryRefused(f"{assignee.name}'s account is deactivated.")
+        raise Refused(f"{assignee.name}'s account is deactivated.")
     before = inquiry.assignee
     if before is assignee:
         return False
@@ -178,7 +186,7 @@ def assign(inquiry: Inquiry, assignee: StaffUser | None, actor: StaffUser) -> bo
         before={"assignee": before.email if before else None},
         after={"assignee": assignee.email if assignee else None},
     )
-    db.session.commit()
+    db.session.flush()
     return True
 
 
@@ -186,11 +194,11 @@ def add_note(inquiry: Inquiry, body: str, actor: StaffUser) -> InquiryNote:
     """Append a note; notes are never edited or removed, so the history stays as written."""
     body = (body or "").replace("\r\n", "\n").strip()
     if not 1 <= len(body) <= NOTE_MAX:
-        raise InquiryRefused(f"A note has between 1 and {NOTE_MAX:,} characters.")
+        raise Refused(f"A note has between 1 and {NOTE_MAX:,} characters.")
     note = InquiryNote(inquiry=inquiry, author_id=actor.id, author_name=actor.name, body=body)
     db.session.add(note)
     inquiry.updated_at = utcnow()  # a note is news about the inquiry
     db.session.flush()
     record(actor, "inquiry.note", inquiry, _label(inquiry), after={"note": body[:200]})
-    db.session.commit()
+    db.session.flush()
     return note

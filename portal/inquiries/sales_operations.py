@@ -1,7 +1,7 @@
 """Every change staff make to what is sold and to who answers: membership tiers, members,
 sponsorship packages, staff contacts and routing rules. Each is created, updated, retired or
 restored through the same four functions, which validate (sales_rules.py), change the row,
-write the audit entry and commit."""
+write the audit entry and flush; the caller commits (core.saving)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 from portal.accounts.models import StaffUser
 from portal.core.audit import plain, record
 from portal.core.db import utcnow
-from portal.events.models import Event, LinkKind, LinkState
-from portal.events.operations import Invalid, Refused
+from portal.core.errors import Refused
+from portal.events import operations as catalogue
+from portal.events.models import LinkKind, LinkState
 from portal.extensions import db
 from portal.inquiries import sales_rules
 from portal.inquiries.models import (
@@ -25,9 +26,7 @@ from portal.inquiries.models import (
     SponsorshipPackage,
     StaffContact,
 )
-from portal.inquiries.operations import offer_sponsorship, sponsor_path
-
-__all__ = ["CONTACT", "MEMBER", "PACKAGE", "RULE", "TIER", "Invalid", "Refused"]
+from portal.inquiries.operations import sponsor_path
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,11 @@ class Managed:
     # Run before the values are applied: refuses or prepares what the rules cannot see.
     prepare: Callable[[Any, dict[str, Any]], None] = lambda row, values: None
     retirable: bool = True
+    # The row it belongs to, taken from the values when it is created ("event" of a package).
+    parent: str | None = None
+    # Run after it is created, retired or restored (the action's name), with the actor: what
+    # must follow in other rows.
+    follow: Callable[[Any, str, StaffUser | None], None] = lambda row, action, actor: None
 
 
 def _one_default(contact: StaffContact, values: dict[str, Any]) -> None:
@@ -53,6 +57,25 @@ def _one_default(contact: StaffContact, values: dict[str, Any]) -> None:
             .values(is_default=False)
             .execution_options(synchronize_session="fetch")
         )
+
+
+def _follow_packages(package: SponsorshipPackage, action: str, actor: StaffUser | None) -> None:
+    """A new package points the event's Sponsor link at the portal's sponsorship page, open.
+    While the link leads there, it is open as long as a package is on sale and closed once the
+    last one is retired (the page would be empty). Changes go through the catalogue's
+    operations, with their audit entries."""
+    event, path = package.event, sponsor_path(package.event)
+    if action == "create":
+        catalogue.set_sponsor_link(event, path, LinkState.OPEN, actor)
+        return
+    link = event.link(LinkKind.SPONSOR)
+    if link is None or link.url != path:
+        return  # the link leads elsewhere: the event sells sponsorship its own way
+    active = select(SponsorshipPackage.id).where(
+        SponsorshipPackage.event_id == event.id, SponsorshipPackage.retired_at.is_(None)
+    )
+    on_sale = db.session.scalar(active.limit(1)) is not None
+    catalogue.set_sponsor_link(event, path, LinkState.OPEN if on_sale else LinkState.CLOSED, actor)
 
 
 TIER = Managed(
@@ -77,6 +100,8 @@ PACKAGE = Managed(
      "position"),
     sales_rules.package_errors,
     lambda package: f"{package.event.title}: {package.name}",
+    parent="event",
+    follow=_follow_packages,
 )  # fmt: skip
 CONTACT = Managed(
     "contact",
@@ -115,7 +140,7 @@ def snapshot(kind: Managed, row: Any) -> dict[str, Any]:
 def _apply(kind: Managed, row: Any, values: dict[str, Any]) -> None:
     errors = kind.errors(values, None if row.id is None else row)
     if errors:
-        raise Invalid(errors)
+        raise Refused(errors)
     kind.prepare(row, values)
     for name in kind.fields:
         if name in values:
@@ -124,17 +149,16 @@ def _apply(kind: Managed, row: Any, values: dict[str, Any]) -> None:
 
 def create(kind: Managed, values: dict[str, Any], actor: StaffUser | None) -> Any:
     """A new row of `kind`. A package needs `values["event"]`; the event's Sponsor link then
-    leads to the portal's sponsorship page (offer_sponsorship)."""
+    leads to the portal's sponsorship page."""
     row = kind.model()
-    if kind is PACKAGE:
-        row.event = values["event"]
+    if kind.parent is not None:
+        setattr(row, kind.parent, values[kind.parent])
     _apply(kind, row, values)
-    if kind is PACKAGE:
-        offer_sponsorship(row.event, [row])
     db.session.add(row)
     db.session.flush()
     record(actor, f"{kind.name}.create", row, kind.label(row), after=snapshot(kind, row))
-    db.session.commit()
+    kind.follow(row, "create", actor)
+    db.session.flush()
     return row
 
 
@@ -154,7 +178,7 @@ def update_row(kind: Managed, row: Any, values: dict[str, Any], actor: StaffUser
         before={name: before[name] for name in changed},
         after={name: after[name] for name in changed},
     )
-    db.session.commit()
+    db.session.flush()
     return True
 
 
@@ -167,19 +191,6 @@ def retire(kind: Managed, row: Any, actor: StaffUser | None) -> None:
     _set_retired(kind, row, actor, retired=True)
 
 
-def _follow_packages(event: Event) -> None:
-    """The event's Sponsor link, when it leads to the portal's page, is open while the event
-    has a package on sale and closed once the last one is retired (the page would be empty)."""
-    link = event.link(LinkKind.SPONSOR)
-    if link is None or link.url != sponsor_path(event):
-        return
-    active = select(SponsorshipPackage.id).where(
-        SponsorshipPackage.event_id == event.id, SponsorshipPackage.retired_at.is_(None)
-    )
-    on_sale = db.session.scalar(active.limit(1)) is not None
-    link.state = LinkState.OPEN if on_sale else LinkState.CLOSED
-
-
 def restore(kind: Managed, row: Any, actor: StaffUser | None) -> None:
     _set_retired(kind, row, actor, retired=False)
 
@@ -188,9 +199,9 @@ def _set_retired(kind: Managed, row: Any, actor: StaffUser | None, retired: bool
     if row.is_retired == retired:
         return
     row.retired_at = utcnow() if retired else None
-    if kind is PACKAGE:
-        _follow_packages(row.event)
+    db.session.flush()
     action = "retire" if retired else "restore"
+    kind.follow(row, action, actor)
     record(
         actor,
         f"{kind.name}.{action}",
@@ -199,4 +210,4 @@ def _set_retired(kind: Managed, row: Any, actor: StaffUser | None, retired: bool
         before={"retired": not retired},
         after={"retired": retired},
     )
-    db.session.commit()
+    db.session.flush()

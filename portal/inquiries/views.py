@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 
+from portal.core.saving import attempt
 from portal.events import queries as event_queries
 from portal.extensions import limiter
 from portal.inquiries import operations, queries, routing
@@ -23,6 +24,7 @@ from portal.inquiries.display import money
 from portal.inquiries.forms import InquiryForm, MembershipInquiryForm, SponsorshipInquiryForm
 from portal.inquiries.models import InquiryKind
 from portal.inquiries.notifications import who_answers
+from portal.mail.delivery import deliver_now
 
 bp = Blueprint("inquiries", __name__)
 bp.add_app_template_filter(money, "money")
@@ -68,12 +70,14 @@ def _fool_bot(subject: routing.Subject, endpoint: str, **values):
 
 
 def _submit(form: InquiryForm, kind: InquiryKind, **about):
-    """The stored inquiry, or None with the reason among the form's errors."""
-    try:
-        return operations.submit_inquiry(form.applicant(), kind, **about)
-    except operations.InquiryRefused as error:
-        form.form_errors.append(str(error))
+    """The stored inquiry, its mail tried at once; or None with the reason among the form's
+    errors."""
+    submitted, problem = attempt(lambda: operations.submit_inquiry(form.applicant(), kind, **about))
+    if problem:
+        form.form_errors.append(problem)
         return None
+    deliver_now(current_app._get_current_object(), submitted.message_ids)
+    return submitted
 
 
 def _status(form: InquiryForm) -> int:

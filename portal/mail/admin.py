@@ -6,15 +6,17 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal.accounts.auth import staff_required
 from portal.core import backoffice
 from portal.core.db import as_naive_utc
+from portal.core.saving import saving
 from portal.extensions import db
 from portal.mail import operations, queries
+from portal.mail.delivery import deliver_now
 from portal.mail.models import OutboxMessage, OutboxState
 
 bp = Blueprint("staff_outbox", __name__, url_prefix="/staff/outbox")
@@ -33,6 +35,15 @@ def index():
         views=queries.VIEWS,
         counts=queries.undelivered(as_naive_utc(datetime.now().astimezone())),
     )
+
+
+def _retry(work) -> list[int]:
+    """Queue the failed messages again, commit, then try to send them at once."""
+    with saving():
+        ids = work()
+    deliver_now(current_app._get_current_object(), ids)
+    db.session.expire_all()  # show what delivery recorded
+    return ids
 
 
 def _report(ids: list[int]) -> None:
@@ -63,14 +74,14 @@ def _report(ids: list[int]) -> None:
 @staff_required
 def retry(message_id: int):
     db.get_or_404(OutboxMessage, message_id)
-    _report(operations.retry([message_id], current_user))
+    _report(_retry(lambda: operations.retry([message_id], current_user)))
     return redirect(url_for(".index"), code=303)
 
 
 @bp.post("/retry-failed")
 @staff_required
 def retry_failed():
-    _report(operations.retry_all_failed(current_user))
+    _report(_retry(lambda: operations.retry_all_failed(current_user)))
     return redirect(url_for(".index"), code=303)
 
 

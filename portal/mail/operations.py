@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from portal.accounts.models import StaffUser
 from portal.core.audit import plain, record
 from portal.core.db import utcnow
 from portal.extensions import db
-from portal.mail.delivery import deliver_now
 from portal.mail.models import OutboxMessage, OutboxState
 
 RETRY_ALL_LIMIT = 500  # one press sends at most this many; press again for the rest
 
 
 def retry(ids: list[int], actor: StaffUser | None) -> list[int]:
-    """Put the failed messages among `ids` back in the queue, due now, then try to send them
-    at once (best effort, as for new mail). Returns the ids that were failed.
+    """Put the failed messages among `ids` back in the queue, due now; the caller commits and
+    then tries to send them at once (delivery.deliver_now, best effort, as for new mail).
+    Returns the ids that were failed.
 
     Only failed messages move: a sent message is never sent again, and one that is pending
     or being sent is already on its way. The UPDATE checks the state itself, so two people
@@ -54,9 +53,7 @@ def retry(ids: list[int], actor: StaffUser | None) -> list[int]:
             before={"state": "failed", "attempts": message.attempts, "error": message.last_error},
             after={"state": "pending", "due": plain(now)},
         )
-    db.session.commit()
-    deliver_now(current_app._get_current_object(), sorted(chosen))
-    db.session.expire_all()  # show what delivery recorded
+    db.session.flush()
     return sorted(chosen)
 
 

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 
 from portal.accounts.auth import staff_required
 from portal.core import backoffice
+from portal.core.forms import saved
+from portal.core.saving import attempt, saving
 from portal.events import operations
 from portal.events.admin.forms import EventForm
 from portal.events.models import Event, EventStatus, Project
@@ -50,17 +52,13 @@ def _render_form(form: EventForm, event: Event | None, status: int = 200, notice
 @staff_required
 def new():
     form = EventForm(projects=_projects_for(None))
-    if form.validate_on_submit():
-        try:
-            event = operations.create_event(form.values(), current_user)
-        except operations.Invalid as invalid:
-            form.add_errors(invalid.errors)
-        else:
-            flash(f"Draft “{event.title}” created.", "info")
-            return redirect(url_for(".edit", event_id=event.id), code=303)
+    event = saved(form, lambda: operations.create_event(form.values(), current_user))
+    if event is not None:
+        flash(f"Draft “{event.title}” created.", "info")
+        return redirect(url_for(".edit", event_id=event.id), code=303)
     if request.method == "GET":
         form.timezone.data = form.timezone.data or "UTC"
-    return _render_form(form, None, 422 if form.errors else 200)
+    return _render_form(form, None, form.status)
 
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
@@ -68,16 +66,11 @@ def new():
 def edit(event_id: int):
     event = db.get_or_404(Event, event_id)
     form = EventForm(projects=_projects_for(event), event=event)
-    if form.validate_on_submit():
-        try:
-            changed = operations.update_event(event, form.values(), current_user)
-        except operations.Invalid as invalid:
-            db.session.rollback()
-            form.add_errors(invalid.errors)
-        else:
-            flash("Saved." if changed else "Nothing to save: no field changed.", "info")
-            return redirect(url_for(".edit", event_id=event.id), code=303)
-    return _render_form(form, event, 422 if form.errors else 200)
+    changed = saved(form, lambda: operations.update_event(event, form.values(), current_user))
+    if changed is not None:
+        flash("Saved." if changed else "Nothing to save: no field changed.", "info")
+        return redirect(url_for(".edit", event_id=event.id), code=303)
+    return _render_form(form, event, form.status)
 
 
 @bp.get("/<int:event_id>/preview")
@@ -89,15 +82,15 @@ def preview(event_id: int):
 
 
 def _act(event_id: int, operation, done: str, to_list: bool = False):
-    """Run a status action; a refusal shows the event again with the reason (409)."""
+    """Run a status action; a refusal or a lost race shows the event again with the reason
+    (409)."""
     event = db.get_or_404(Event, event_id)
     title = event.title
-    try:
-        operation(event, current_user)
-    except operations.Refused as refused:
-        db.session.rollback()
+    _, problem = attempt(lambda: operation(event, current_user))
+    if problem:
+        event = db.get_or_404(Event, event_id)
         form = EventForm(projects=_projects_for(event), event=event, formdata=None)
-        return _render_form(form, event, 409, notice=str(refused))
+        return _render_form(form, event, 409, notice=problem)
     flash(done.format(title=title), "info")
     target = url_for(".index") if to_list else url_for(".edit", event_id=event_id)
     return redirect(target, code=303)
@@ -131,7 +124,8 @@ for _action in STATUS_ACTIONS:
 @staff_required
 def duplicate(event_id: int):
     event = db.get_or_404(Event, event_id)
-    copy = operations.duplicate(event, current_user)
+    with saving():
+        copy = operations.duplicate(event, current_user)
     flash(f"Draft “{copy.title}” created from “{event.title}”.", "info")
     return redirect(url_for(".edit", event_id=copy.id), code=303)
 

@@ -21,6 +21,7 @@ from wtforms.validators import Length, Optional
 
 from portal.accounts.auth import staff_required
 from portal.core import backoffice
+from portal.core.saving import saving
 from portal.events import ical_fetch, ical_import, operations
 from portal.events.models import Project
 from portal.extensions import db
@@ -125,7 +126,8 @@ def apply():
         abort(400, description="This import could not be read; upload the file again.")
     path = _stashed(form.token.data)
     rows = _planned(path.read_bytes())
-    counts = operations.import_events(rows, current_user, publish=form.publish.data == "1")
+    with saving():
+        counts = operations.import_events(rows, current_user, publish=form.publish.data == "1")
     path.unlink(missing_ok=True)
     flash(
         "Import done: {created} created, {updated} updated, {unchanged} unchanged, "

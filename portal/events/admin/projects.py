@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import IntegerField, StringField, URLField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.accounts.auth import staff_required
 from portal.core import backoffice
+from portal.core.forms import StaffForm, saved
+from portal.core.saving import saving
 from portal.events import operations
 from portal.events.models import Project
 from portal.extensions import db
@@ -19,7 +20,7 @@ bp = Blueprint("staff_projects", __name__, url_prefix="/staff/projects")
 backoffice.menu("Projects", "staff_projects.index", order=20)
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(StaffForm):
     slug = StringField("Slug", validators=[DataRequired(), Length(max=60)])
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     url = URLField("Website", validators=[Optional(), Length(max=500)])
@@ -32,10 +33,6 @@ class ProjectForm(FlaskForm):
             "url": (self.url.data or "").strip() or None,
             "position": self.position.data or 0,
         }
-
-    def add_errors(self, errors: dict[str, str]) -> None:
-        for name, message in errors.items():
-            self[name].errors = [*self[name].errors, message]
 
 
 @bp.get("/")
@@ -61,20 +58,19 @@ def edit(project_id: int):
 
 def _edit(project: Project | None):
     form = ProjectForm(obj=project)
-    if form.validate_on_submit():
-        try:
-            if project is None:
-                project = operations.create_project(form.values(), current_user)
-            else:
-                operations.update_project(project, form.values(), current_user)
-        except operations.Invalid as invalid:
-            db.session.rollback()
-            form.add_errors(invalid.errors)
-        else:
-            flash(f"Project {project.name} saved.", "info")
-            return redirect(url_for(".index"), code=303)
-    status = 422 if form.errors else 200
-    return render_template("events/admin/projects/form.html", form=form, project=project), status
+
+    def save() -> Project:
+        if project is None:
+            return operations.create_project(form.values(), current_user)
+        operations.update_project(project, form.values(), current_user)
+        return project
+
+    done = saved(form, save)
+    if done is not None:
+        flash(f"Project {done.name} saved.", "info")
+        return redirect(url_for(".index"), code=303)
+    page = render_template("events/admin/projects/form.html", form=form, project=project)
+    return page, form.status
 
 
 @bp.post("/<int:project_id>/retire")
@@ -82,7 +78,8 @@ def _edit(project: Project | None):
 def retire(project_id: int):
     project = db.get_or_404(Project, project_id)
     if not project.is_retired:
-        operations.retire_project(project, current_user)
+        with saving():
+            operations.retire_project(project, current_user)
     flash(f"{project.name} is retired: it leaves the public filters.", "info")
     return redirect(url_for(".index"), code=303)
 
@@ -92,6 +89,7 @@ def retire(project_id: int):
 def restore(project_id: int):
     project = db.get_or_404(Project, project_id)
     if project.is_retired:
-        operations.restore_project(project, current_user)
+        with saving():
+            operations.restore_project(project, current_user)
     flash(f"{project.name} is active again.", "info")
     return redirect(url_for(".index"), code=303)

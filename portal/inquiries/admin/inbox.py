@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.accounts.auth import staff_required
 from portal.core import backoffice
+from portal.core.saving import attempt
 from portal.extensions import db
 from portal.inquiries import export, inbox, operations
 from portal.inquiries.admin.inbox_forms import AssignForm, NoteForm, StatusForm
@@ -86,11 +87,9 @@ def set_status(inquiry_id: int):
     if not form.validate():
         return _page(inquiry, 422, "Choose a status.")
     status = InquiryStatus(form.status.data)
-    try:
-        operations.set_status(inquiry, status, current_user)
-    except operations.InquiryRefused as refused:
-        db.session.rollback()
-        return _page(_inquiry(inquiry_id), 409, str(refused))
+    _, problem = attempt(lambda: operations.set_status(inquiry, status, current_user))
+    if problem:
+        return _page(_inquiry(inquiry_id), 409, problem)
     flash(f"The inquiry is now {status.label.lower()}.", "info")
     return _back(inquiry_id)
 
@@ -102,11 +101,9 @@ def assign(inquiry_id: int):
     form = AssignForm(inbox.choices().staff)
     if not form.validate():
         return _page(inquiry, 422, "Choose an active staff member, or nobody.")
-    try:
-        changed = operations.assign(inquiry, form.chosen(), current_user)
-    except operations.InquiryRefused as refused:
-        db.session.rollback()
-        return _page(_inquiry(inquiry_id), 409, str(refused))
+    changed, problem = attempt(lambda: operations.assign(inquiry, form.chosen(), current_user))
+    if problem:
+        return _page(_inquiry(inquiry_id), 409, problem)
     who = form.chosen().name if form.chosen() else "nobody"
     flash(f"Assigned to {who}." if changed else f"It was already assigned to {who}.", "info")
     return _back(inquiry_id)
@@ -118,14 +115,11 @@ def add_note(inquiry_id: int):
     inquiry = _inquiry(inquiry_id)
     form = NoteForm()
     if form.validate():
-        try:
-            operations.add_note(inquiry, form.body.data, current_user)
-        except operations.InquiryRefused as refused:
-            db.session.rollback()
-            form.body.errors = [*form.body.errors, str(refused)]
-        else:
+        _, problem = attempt(lambda: operations.add_note(inquiry, form.body.data, current_user))
+        if not problem:
             flash("Note added.", "info")
             return _back(inquiry_id)
+        form.body.errors = [*form.body.errors, problem]
     return _page(_inquiry(inquiry_id), 422, note_form=form)
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
+from portal.core.forms import saved
+from portal.core.saving import attempt
 from portal.extensions import db
 from portal.inquiries import sales_operations as operations
 from portal.inquiries.admin.forms import ManagedForm
@@ -18,48 +19,30 @@ from portal.inquiries.sales_operations import Managed
 
 def edit(kind: Managed, form: ManagedForm, row: Any, back: str, title: str, **values):
     """Save the posted form (with `values` the form does not carry, such as a package's
-    event) and go `back`; or show the form, with its errors beside the fields (422)."""
-    if form.validate_on_submit():
-        try:
-            if row is None:
-                row = operations.create(kind, {**form.values(), **values}, current_user)
-                done = f"{kind.label(row)} created."
-            else:
-                changed = operations.update_row(kind, row, form.values(), current_user)
-                done = "Saved." if changed else "Nothing to save: no field changed."
-        except operations.Invalid as invalid:
-            db.session.rollback()
-            form.add_errors(invalid.errors)
-        except IntegrityError:
-            # Someone saved a clashing row (same name, another default) between our check and
-            # our write: the database's constraint caught it.
-            db.session.rollback()
-            flash(
-                "Someone saved a conflicting change just now: check the list and try again.",
-                "error",
-            )
-            return render_template(
-                "inquiries/admin/sales/form.html", form=form, title=title, back=back
-            ), 409
-        else:
-            flash(done, "info")
-            return redirect(back, code=303)
-    status = 422 if form.errors else 200
-    return render_template(
-        "inquiries/admin/sales/form.html", form=form, title=title, back=back
-    ), status
+    event) and go `back`; or show the form, with its errors beside the fields (422) or the
+    lost race above them (409)."""
+
+    def save() -> str:
+        if row is None:
+            created = operations.create(kind, {**form.values(), **values}, current_user)
+            return f"{kind.label(created)} created."
+        changed = operations.update_row(kind, row, form.values(), current_user)
+        return "Saved." if changed else "Nothing to save: no field changed."
+
+    done = saved(form, save)
+    if done is not None:
+        flash(done, "info")
+        return redirect(back, code=303)
+    page = render_template("inquiries/admin/sales/form.html", form=form, title=title, back=back)
+    return page, form.status
 
 
 def set_retired(kind: Managed, row: Any, retired: bool, back: str):
     label = kind.label(row)
-    try:
-        if retired:
-            operations.retire(kind, row, current_user)
-        else:
-            operations.restore(kind, row, current_user)
-    except operations.Refused as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
+    change = operations.retire if retired else operations.restore
+    _, problem = attempt(lambda: change(kind, row, current_user))
+    if problem:
+        flash(problem, "error")
     else:
         flash(f"{label} is {'retired' if retired else 'active again'}.", "info")
     return redirect(back, code=303)
@@ -91,7 +74,3 @@ def add_retire_routes(
             view_func=make(retired),
             methods=["POST"],
         )
-
-
-def _form_page(form: ManagedForm, title: str, back: str) -> str:
-    return render_template("inquiries/admin/sales/form.html", form=form, title=title, back=back)
