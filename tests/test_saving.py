@@ -5,6 +5,8 @@ The race is real: the rules' uniqueness check is made to miss a row that is alre
 as it would when another person saved it between our check and our write, and the database's
 own constraint then refuses the second write."""
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import func, select
 from test_staff_events import form_data
@@ -13,7 +15,9 @@ from portal.accounts import operations as account_operations
 from portal.accounts.models import StaffUser
 from portal.core.audit import AuditEntry
 from portal.core.saving import Conflict, saving
+from portal.events import operations as event_operations
 from portal.events import rules
+from portal.events.admin import projects as project_screens
 from portal.events.models import Event, LinkKind, LinkState, Project
 from portal.extensions import db
 from portal.inquiries.models import SponsorshipPackage
@@ -54,7 +58,8 @@ def test_a_project_that_loses_the_race_for_its_slug_answers_409(
     client, editor, csrf, make_project, monkeypatch
 ):
     make_project("kata")
-    monkeypatch.setattr(rules, "project_errors", lambda values, project=None: {})
+    blind = replace(event_operations.PROJECT, errors=lambda values, row: {})
+    monkeypatch.setattr(project_screens, "PROJECT", blind)
     data = {
         "name": "Kata",
         "slug": "kata",

@@ -294,14 +294,14 @@ def test_a_save_that_loses_a_race_to_the_database_constraint_answers_409(
 ):
     """Two people saving the same slug at once: the check passes for both, the unique
     constraint stops the second; that one sees a message, not a 500."""
-    from sqlalchemy.exc import IntegrityError
+    from dataclasses import replace
 
     from portal.inquiries import sales_operations
+    from portal.inquiries.admin import tiers
 
-    def clash(*args, **kwargs):
-        raise IntegrityError("INSERT", {}, Exception("uq_membership_tier_slug"))
-
-    monkeypatch.setattr(sales_operations, "create", clash)
+    post(client, csrf, "/staff/tiers/new", **TIER)  # the first one is stored
+    blind = replace(sales_operations.TIER, errors=lambda values, row: {})
+    monkeypatch.setattr(tiers, "TIER", blind)  # the second one's check misses it
     response = post(client, csrf, "/staff/tiers/new", **TIER)
     assert response.status_code == 409
     assert "conflicting change" in response.get_data(as_text=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,8 +19,9 @@ from sqlalchemy import select
 
 from portal.accounts.models import StaffUser
 from portal.core.audit import plain, record
-from portal.core.db import as_naive_utc, utcnow
+from portal.core.db import as_naive_utc
 from portal.core.errors import Refused
+from portal.core.rows import RowKind
 from portal.events import ical_import, rules
 from portal.events.ical_import import ImportRow
 from portal.events.models import (
@@ -44,7 +45,6 @@ EVENT_FIELDS = (
     "latitude", "longitude", "colocated_name", "colocated_starts_on", "colocated_ends_on",
     "colocated_url", "contact_email",
 )  # fmt: skip
-PROJECT_FIELDS = ("slug", "name", "url", "position")
 
 # action: (the statuses it starts from, the status it leads to)
 TRANSITIONS = {
@@ -225,58 +225,15 @@ def unique_slug(base: str) -> str:
     return f"{base}-{number}"
 
 
-# Projects
+# Projects: rows with nothing more to them than their fields (core.rows)
 
-
-def project_snapshot(project: Project) -> dict[str, Any]:
-    values = {name: plain(getattr(project, name)) for name in PROJECT_FIELDS}
-    values["retired_at"] = plain(project.retired_at)
-    return values
-
-
-def create_project(values: dict[str, Any], actor: Actor) -> Project:
-    errors = rules.project_errors(values)
-    if errors:
-        raise Refused(errors)
-    project = Project(**{name: values[name] for name in PROJECT_FIELDS if name in values})
-    db.session.add(project)
-    db.session.flush()
-    record(actor, "project.create", project, project.name, after=project_snapshot(project))
-    db.session.flush()
-    return project
-
-
-def update_project(project: Project, values: dict[str, Any], actor: Actor) -> bool:
-    errors = rules.project_errors(values, project)
-    if errors:
-        raise Refused(errors)
-    before = project_snapshot(project)
-    for name in PROJECT_FIELDS:
-        if name in values:
-            setattr(project, name, values[name])
-    changed_before, changed_after = _changed(before, project_snapshot(project))
-    if not changed_after:
-        return False
-    record(actor, "project.update", project, project.name, changed_before, changed_after)
-    db.session.flush()
-    return True
-
-
-def retire_project(project: Project, actor: Actor, when: datetime | None = None) -> None:
-    _set_retired(project, when or utcnow(), "project.retire", actor)
-
-
-def restore_project(project: Project, actor: Actor) -> None:
-    _set_retired(project, None, "project.restore", actor)
-
-
-def _set_retired(project: Project, when: datetime | None, action: str, actor: Actor) -> None:
-    before = plain(project.retired_at)
-    project.retired_at = when
-    record(
-        actor, action, project, project.name, {"retired_at": before}, {"retired_at": plain(when)}
-    )
-    db.session.flush()
+PROJECT = RowKind(
+    "project",
+    Project,
+    ("slug", "name", "url", "position"),
+    rules.project_errors,
+    lambda project: project.name,
+)
 
 
 # Imports

@@ -6,8 +6,8 @@ from flask import Blueprint, render_template, url_for
 from sqlalchemy import select
 
 from portal.accounts.auth import admin_required
+from portal.core import screens
 from portal.extensions import db
-from portal.inquiries.admin import rows
 from portal.inquiries.admin.forms import ContactForm
 from portal.inquiries.models import StaffContact
 from portal.inquiries.sales_operations import CONTACT
@@ -26,7 +26,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @admin_required
 def new():
-    return rows.edit(CONTACT, ContactForm(), None, url_for(".index"), "New staff contact")
+    return screens.edit(CONTACT, ContactForm(), None, url_for(".index"), "New staff contact")
 
 
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -34,7 +34,7 @@ def new():
 def edit(contact_id: int):
     contact = db.get_or_404(StaffContact, contact_id)
     form = ContactForm(obj=contact)
-    return rows.edit(CONTACT, form, contact, url_for(".index"), contact.label)
+    return screens.edit(CONTACT, form, contact, url_for(".index"), contact.label)
 
 
-rows.add_retire_routes(bp, CONTACT, "contact_id", admin_required, lambda _: url_for(".index"))
+screens.add_retire_routes(bp, CONTACT, "contact_id", admin_required, lambda _: url_for(".index"))

@@ -106,7 +106,7 @@ class ManagedForm(StaffForm):
         return valid
 
     def values(self) -> dict[str, Any]:
-        values = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        values = super().values()
         for name in self.money_fields:
             values[name] = to_minor(values[name], values.get("currency"))
         return values

@@ -7,10 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.auth import staff_required
-from portal.core import backoffice
+from portal.core import backoffice, screens
 from portal.extensions import db
 from portal.inquiries import queries
-from portal.inquiries.admin import rows
 from portal.inquiries.admin.forms import MemberForm
 from portal.inquiries.models import Member, MembershipTier
 from portal.inquiries.sales_operations import MEMBER
@@ -40,7 +39,7 @@ def _tiers_for(member: Member | None) -> list[MembershipTier]:
 @staff_required
 def new():
     form = MemberForm(tiers=_tiers_for(None), data={"tier": request.args.get("tier")})
-    return rows.edit(MEMBER, form, None, url_for(".index"), "New member")
+    return screens.edit(MEMBER, form, None, url_for(".index"), "New member")
 
 
 @bp.route("/<int:member_id>/edit", methods=["GET", "POST"])
@@ -48,4 +47,4 @@ def new():
 def edit(member_id: int):
     member = db.get_or_404(Member, member_id)
     form = MemberForm(obj=member, tiers=_tiers_for(member))
-    return rows.edit(MEMBER, form, member, url_for(".index"), member.name)
+    return screens.edit(MEMBER, form, member, url_for(".index"), member.name)

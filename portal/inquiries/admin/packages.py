@@ -7,10 +7,9 @@ from flask import Blueprint, render_template, url_for
 from sqlalchemy import func, select
 
 from portal.accounts.auth import staff_required
-from portal.core import backoffice
+from portal.core import backoffice, screens
 from portal.events.models import Event
 from portal.extensions import db
-from portal.inquiries.admin import rows
 from portal.inquiries.admin.forms import PackageForm
 from portal.inquiries.models import SponsorshipPackage
 from portal.inquiries.sales_operations import PACKAGE
@@ -59,7 +58,7 @@ def of_event(event_id: int):
 def new(event_id: int):
     event = db.get_or_404(Event, event_id)
     back = url_for(".of_event", event_id=event.id)
-    return rows.edit(
+    return screens.edit(
         PACKAGE, PackageForm(), None, back, f"New package for {event.title}", event=event
     )
 
@@ -70,10 +69,10 @@ def edit(package_id: int):
     package = db.get_or_404(SponsorshipPackage, package_id)
     back = url_for(".of_event", event_id=package.event_id)
     title = f"{package.event.title}: {package.name}"
-    return rows.edit(PACKAGE, PackageForm(obj=package), package, back, title)
+    return screens.edit(PACKAGE, PackageForm(obj=package), package, back, title)
 
 
-rows.add_retire_routes(
+screens.add_retire_routes(
     bp,
     PACKAGE,
     "package_id",

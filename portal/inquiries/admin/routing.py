@@ -8,10 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.auth import admin_required
-from portal.core import backoffice
+from portal.core import backoffice, screens
 from portal.events.models import Event
 from portal.extensions import db
-from portal.inquiries.admin import rows
 from portal.inquiries.admin.forms import RuleForm
 from portal.inquiries.models import MembershipTier, RoutingRule, SponsorshipPackage, StaffContact
 from portal.inquiries.sales_operations import RULE
@@ -62,14 +61,14 @@ def _rule_form(rule: RoutingRule | None) -> RuleForm:
 @bp.route("/new", methods=["GET", "POST"])
 @admin_required
 def new():
-    return rows.edit(RULE, _rule_form(None), None, url_for(".index"), "New routing rule")
+    return screens.edit(RULE, _rule_form(None), None, url_for(".index"), "New routing rule")
 
 
 @bp.route("/<int:rule_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit(rule_id: int):
     rule = db.get_or_404(RoutingRule, rule_id)
-    return rows.edit(RULE, _rule_form(rule), rule, url_for(".index"), rule.name)
+    return screens.edit(RULE, _rule_form(rule), rule, url_for(".index"), rule.name)
 
 
-rows.add_retire_routes(bp, RULE, "rule_id", admin_required, lambda _: url_for(".index"))
+screens.add_retire_routes(bp, RULE, "rule_id", admin_required, lambda _: url_for(".index"))

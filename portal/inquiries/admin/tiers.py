@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, url_for
 
 from portal.accounts.auth import staff_required
-from portal.core import backoffice
+from portal.core import backoffice, screens
 from portal.extensions import db
 from portal.inquiries import queries
-from portal.inquiries.admin import rows
 from portal.inquiries.admin.forms import TierForm
 from portal.inquiries.models import MembershipTier
 from portal.inquiries.sales_operations import TIER
@@ -26,14 +25,14 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @staff_required
 def new():
-    return rows.edit(TIER, TierForm(), None, url_for(".index"), "New membership tier")
+    return screens.edit(TIER, TierForm(), None, url_for(".index"), "New membership tier")
 
 
 @bp.route("/<int:tier_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit(tier_id: int):
     tier = db.get_or_404(MembershipTier, tier_id)
-    return rows.edit(TIER, TierForm(obj=tier), tier, url_for(".index"), tier.name)
+    return screens.edit(TIER, TierForm(obj=tier), tier, url_for(".index"), tier.name)
 
 
-rows.add_retire_routes(bp, TIER, "tier_id", staff_required, lambda _: url_for(".index"))
+screens.add_retire_routes(bp, TIER, "tier_id", staff_required, lambda _: url_for(".index"))

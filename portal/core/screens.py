@@ -1,5 +1,5 @@
-"""What the sales and routing screens share: a form that creates or edits one row through
-sales_operations, and the retire and restore routes."""
+"""Back-office screens of the rows of core.rows (projects, tiers, members, packages, contacts,
+routing rules): the page whose form creates or edits one, and the retire and restore routes."""
 
 from __future__ import annotations
 
@@ -9,37 +9,36 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template
 from flask_login import current_user
 
-from portal.core.forms import saved
+from portal.core import rows
+from portal.core.forms import StaffForm, saved
+from portal.core.rows import RowKind
 from portal.core.saving import attempt
 from portal.extensions import db
-from portal.inquiries import sales_operations as operations
-from portal.inquiries.admin.forms import ManagedForm
-from portal.inquiries.sales_operations import Managed
 
 
-def edit(kind: Managed, form: ManagedForm, row: Any, back: str, title: str, **values):
+def edit(kind: RowKind, form: StaffForm, row: Any, back: str, title: str, **values):
     """Save the posted form (with `values` the form does not carry, such as a package's
     event) and go `back`; or show the form, with its errors beside the fields (422) or the
     lost race above them (409)."""
 
     def save() -> str:
         if row is None:
-            created = operations.create(kind, {**form.values(), **values}, current_user)
+            created = rows.create(kind, {**form.values(), **values}, current_user)
             return f"{kind.label(created)} created."
-        changed = operations.update_row(kind, row, form.values(), current_user)
+        changed = rows.update(kind, row, form.values(), current_user)
         return "Saved." if changed else "Nothing to save: no field changed."
 
     done = saved(form, save)
     if done is not None:
         flash(done, "info")
         return redirect(back, code=303)
-    page = render_template("inquiries/admin/sales/form.html", form=form, title=title, back=back)
+    page = render_template("backoffice/row_form.html", form=form, title=title, back=back)
     return page, form.status
 
 
-def set_retired(kind: Managed, row: Any, retired: bool, back: str):
+def set_retired(kind: RowKind, row: Any, retired: bool, back: str):
     label = kind.label(row)
-    change = operations.retire if retired else operations.restore
+    change = rows.retire if retired else rows.restore
     _, problem = attempt(lambda: change(kind, row, current_user))
     if problem:
         flash(problem, "error")
@@ -50,7 +49,7 @@ def set_retired(kind: Managed, row: Any, retired: bool, back: str):
 
 def add_retire_routes(
     bp: Blueprint,
-    kind: Managed,
+    kind: RowKind,
     arg: str,
     required: Callable,
     back: Callable[[Any], str],
