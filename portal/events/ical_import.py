@@ -51,6 +51,14 @@ class ImportRow:
     event_id: int | None = None
 
     @property
+    def is_skipped(self) -> bool:
+        return self.action == "skip"
+
+    @property
+    def is_virtual(self) -> bool:
+        return self.values.get("format") is EventFormat.VIRTUAL
+
+    @property
     def when(self) -> str:
         first, last = self.values.get("starts_on"), self.values.get("ends_on")
         if first is None:

@@ -53,6 +53,20 @@ class EventStatus(LabelledEnum):
     CANCELLED = "cancelled"
     POSTPONED = "postponed"
 
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """The status actions staff may take from here ("publish", "postpone", "cancel")."""
+        return tuple(action for action, (sources, _) in TRANSITIONS.items() if self in sources)
+
+
+# action: (the statuses it starts from, the status it leads to)
+TRANSITIONS = {
+    "publish": ({EventStatus.DRAFT, EventStatus.POSTPONED, EventStatus.CANCELLED},
+                EventStatus.PUBLISHED),
+    "postpone": ({EventStatus.PUBLISHED}, EventStatus.POSTPONED),
+    "cancel": ({EventStatus.PUBLISHED, EventStatus.POSTPONED}, EventStatus.CANCELLED),
+}  # fmt: skip
+
 
 # What the public sees: cancelled and postponed events stay listed, marked as such.
 PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.POSTPONED)
@@ -209,6 +223,26 @@ class Event(db.Model):
     @property
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status is EventStatus.DRAFT
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status is EventStatus.CANCELLED
+
+    @property
+    def is_postponed(self) -> bool:
+        return self.status is EventStatus.POSTPONED
+
+    @property
+    def is_hybrid(self) -> bool:
+        return self.format is EventFormat.HYBRID
+
+    @property
+    def is_virtual(self) -> bool:
+        return self.format is EventFormat.VIRTUAL
 
     def is_over(self, now: datetime) -> bool:
         return self.local_end <= now

@@ -25,6 +25,7 @@ from portal.core.rows import RowKind
 from portal.events import ical_import, rules
 from portal.events.ical_import import ImportRow
 from portal.events.models import (
+    TRANSITIONS,
     Event,
     EventKind,
     EventLink,
@@ -45,14 +46,6 @@ EVENT_FIELDS = (
     "latitude", "longitude", "colocated_name", "colocated_starts_on", "colocated_ends_on",
     "colocated_url", "contact_email",
 )  # fmt: skip
-
-# action: (the statuses it starts from, the status it leads to)
-TRANSITIONS = {
-    "publish": ({EventStatus.DRAFT, EventStatus.POSTPONED, EventStatus.CANCELLED},
-                EventStatus.PUBLISHED),
-    "postpone": ({EventStatus.PUBLISHED}, EventStatus.POSTPONED),
-    "cancel": ({EventStatus.PUBLISHED, EventStatus.POSTPONED}, EventStatus.CANCELLED),
-}  # fmt: skip
 
 
 def snapshot(event: Event) -> dict[str, Any]:

@@ -310,6 +310,10 @@ class Inquiry(db.Model):
         return f"<Inquiry {self.id} {self.kind}>"
 
     @property
+    def is_membership(self) -> bool:
+        return self.kind is InquiryKind.MEMBERSHIP
+
+    @property
     def reference(self) -> str:
         """How the outbox refers to this inquiry's mail."""
         return f"inquiry:{self.id}"

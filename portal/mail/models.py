@@ -57,3 +57,8 @@ class OutboxMessage(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.state} to {self.recipient}>"
+
+    @property
+    def is_failed(self) -> bool:
+        """Failed for good: only staff's Retry sends it again."""
+        return self.state is OutboxState.FAILED

@@ -28,7 +28,12 @@ backoffice.menu("Manage events", "staff_events.index", order=10)
 @staff_required
 def index():
     filters = StaffEventFilter(request.args)
-    return render_template("events/admin/list.html", filters=filters, pagination=filters.paginate())
+    return render_template(
+        "events/admin/list.html",
+        filters=filters,
+        pagination=filters.paginate(),
+        statuses=EventStatus,
+    )
 
 
 def _projects_for(event: Event | None) -> list[Project]:
