@@ -195,6 +195,87 @@ def make_event(app, make_project):
 
 
 @pytest.fixture
+def make_tier(app):
+    """`make_tier("gold", annual_fee=15_000_000)`: a membership tier (fees in cents)."""
+    from portal.inquiries.models import MembershipTier
+
+    positions = iter(range(1_000_000))
+
+    def make(slug: str = "gold", **overrides) -> MembershipTier:
+        values = dict(slug=slug, name=slug.replace("-", " ").title(), position=next(positions))
+        tier = MembershipTier(**{**values, **overrides})
+        db.session.add(tier)
+        db.session.commit()
+        return tier
+
+    return make
+
+
+@pytest.fixture
+def make_member(app, make_tier):
+    """`make_member("Rackspace", tier)`: a company in the member directory."""
+    from portal.inquiries.models import Member
+
+    def make(name: str = "Rackspace", tier=None, **overrides) -> Member:
+        member = Member(name=name, tier=tier or make_tier(), **overrides)
+        db.session.add(member)
+        db.session.commit()
+        return member
+
+    return make
+
+
+@pytest.fixture
+def make_package(app):
+    """`make_package(event, "coffee", price=250_000, available=2)`: a sponsorship package on
+    sale through the portal (the event's Sponsor link then leads to its sponsorship page)."""
+    from portal.core.saving import saving
+    from portal.inquiries.models import SponsorshipPackage
+    from portal.inquiries.operations import offer_sponsorship
+
+    positions = iter(range(1_000_000))
+
+    def make(event, slug: str = "coffee", **overrides) -> SponsorshipPackage:
+        values = dict(slug=slug, name=slug.replace("-", " ").title(), position=next(positions))
+        package = SponsorshipPackage(**{**values, **overrides})
+        with saving():
+            offer_sponsorship(event, [package])
+        return package
+
+    return make
+
+
+@pytest.fixture
+def make_contact(app):
+    """`make_contact("events@example.org", is_default=True)`: someone who answers inquiries."""
+    from portal.inquiries.models import StaffContact
+
+    def make(email: str = "events@example.org", **overrides) -> StaffContact:
+        values = dict(name=email.split("@")[0].title(), email=email, team="Events")
+        contact = StaffContact(**{**values, **overrides})
+        db.session.add(contact)
+        db.session.commit()
+        return contact
+
+    return make
+
+
+@pytest.fixture
+def make_rule(app):
+    """`make_rule("Sponsorship", InquiryKind.SPONSORSHIP, [contact], event=event)`: a routing
+    rule sending inquiries of a kind (about an event, tier or package) to contacts."""
+    from portal.inquiries.models import RoutingRule
+
+    def make(name: str, kind, contacts: list, **criteria) -> RoutingRule:
+        rule = RoutingRule(name=name, kind=kind, contacts=list(contacts), **criteria)
+        db.session.add(rule)
+        db.session.commit()
+        return rule
+
+    return make
+
+
+@pytest.fixture
 def seeded(app):
     from portal.events.demo import seed_events
 
