@@ -10,12 +10,33 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
+from portal.core.errors import Refused
+
 # Headers are bounded (subjects and names below), so they never need folding; CPython's folder
-# adds a stray space where it folds next to an encoded word ("Coffee  — ACME").
-HEADER_POLICY = policy.SMTP.clone(max_line_length=998)
+# adds a stray space where it folds next to an encoded word ("Coffee  — ACME"). Pythons with
+# the fix of CVE-2024-6923 can also refuse to write a header that would break out of its line.
+HEADER_POLICY = policy.SMTP.clone(
+    max_line_length=998,
+    **(
+        {"verify_generated_headers": True}
+        if hasattr(policy.SMTP, "verify_generated_headers")
+        else {}
+    ),
+)
 SUBJECT_LIMIT = 150
 NAME_LIMIT = 100
 _SPACES = re.compile(r"\s+")
+# The only headers a message of ours has, each once (the last three are the MIME ones).
+HEADERS = {
+    "from", "to", "reply-to", "subject", "date", "message-id", "auto-submitted",
+    "mime-version", "content-type", "content-transfer-encoding",
+}  # fmt: skip
+FIELD_NAME = re.compile(rb"[!-9;-~]+")  # RFC 5322 3.6.8: printable ASCII but the colon
+FULLWIDTH_QUESTION_MARK = "\uff1f"
+
+
+class UnsafeMessage(Refused):
+    """The message would not be what we wrote: a header broke out of its line."""
 
 
 def clean_line(text: str | None, limit: int | None = None) -> str:
@@ -31,6 +52,33 @@ def clean_line(text: str | None, limit: int | None = None) -> str:
     return text
 
 
+def header_text(text: str | None, limit: int | None = None) -> str:
+    """Text for a header: one line (see clean_line), with every `=?` that could open an RFC 2047
+    encoded word written `=？`. Python's email package decodes encoded words in the text it is
+    given, and before the fix of CVE-2024-6923 wrote what they decoded to, line breaks included:
+    a name of `=?utf-8?q?=0D=0ABcc:...?=` would add a header. The look-alike reads the same."""
+    return clean_line(text, limit).replace("=?", "=" + FULLWIDTH_QUESTION_MARK)
+
+
+def verified(raw: bytes) -> bytes:
+    """`raw` when its header section is exactly the headers we write, each on its own line or
+    folded onto the next; UnsafeMessage otherwise, so nothing else can enter the outbox."""
+    head, blank, _ = raw.partition(b"\r\n\r\n")
+    names = []
+    for line in head.split(b"\r\n") if blank else [b""]:
+        if b"\r" in line or b"\n" in line:
+            raise UnsafeMessage("A header of this message holds a line break.")
+        if line[:1] in (b" ", b"\t") and names:
+            continue  # a folded line goes on with the header above it
+        name, colon, _ = line.partition(b":")
+        if not colon or not FIELD_NAME.fullmatch(name):
+            raise UnsafeMessage("A line of this message's header is not a header.")
+        names.append(name.decode().lower())
+    if len(names) != len(set(names)) or not set(names) <= HEADERS:
+        raise UnsafeMessage("This message would carry headers we did not write.")
+    return raw
+
+
 def clean_text(text: str | None) -> str:
     """A multi-line body: newlines normalised to LF, other control characters dropped."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
@@ -44,7 +92,7 @@ def clean_text(text: str | None) -> str:
 def mailbox(name: str | None, address: str) -> Address:
     """`Name <address>` as a header object; the name is cleaned and bounded, and quoting or
     RFC 2047 encoding is left to the email package."""
-    return Address(display_name=clean_line(name, NAME_LIMIT), addr_spec=address)
+    return Address(display_name=header_text(name, NAME_LIMIT), addr_spec=address)
 
 
 def parse_mailbox(text: str) -> Address:
@@ -80,7 +128,7 @@ def build_message(
     message["To"] = to
     if reply_to:
         message["Reply-To"] = reply_to
-    message["Subject"] = clean_line(subject, SUBJECT_LIMIT)
+    message["Subject"] = header_text(subject, SUBJECT_LIMIT)
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message_id = make_msgid(domain=domain or sender.domain)
     message["Message-ID"] = message_id
@@ -91,5 +139,5 @@ def build_message(
         sender=sender.addr_spec,
         recipient=to.addr_spec,
         subject=str(message["Subject"]),
-        raw=message.as_bytes(policy=HEADER_POLICY),
+        raw=verified(message.as_bytes(policy=HEADER_POLICY)),
     )
