@@ -51,6 +51,10 @@ DEFAULTS = {
     "IMPORT_ALLOW_PRIVATE_URLS": False,
 }
 
+# What a deployment that names neither PORTAL_BASE_URL nor PORTAL_TRUSTED_HOSTS answers to: this
+# machine. Anything else would let the client's Host header write the portal's absolute links.
+LOCAL_HOSTS = ["localhost", ".localhost", "127.0.0.1"]
+
 # from_prefixed_env parses values as JSON, so PORTAL_SECRET_KEY=123 arrives as an int.
 STRING_KEYS = (
     "SECRET_KEY",
@@ -108,6 +112,15 @@ def configure(app: Flask, overrides: dict | None) -> None:
         )
         if app.config["BASE_URL"].startswith("https://") and not explicit:
             app.config["SESSION_COOKIE_SECURE"] = True  # served over https: never send it in clear
+
+    if app.config.get("TRUSTED_HOSTS") is None and not app.config.get("BASE_URL"):
+        # Absolute links then come from the Host header: answer only to this machine (and to
+        # SERVER_NAME), so a client cannot choose the links others receive. Deployments set
+        # PORTAL_BASE_URL or PORTAL_TRUSTED_HOSTS.
+        own = (
+            [str(app.config["SERVER_NAME"]).split(":")[0]] if app.config.get("SERVER_NAME") else []
+        )
+        app.config["TRUSTED_HOSTS"] = [*LOCAL_HOSTS, *own]
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):

@@ -80,7 +80,12 @@ def test_responses_carry_security_headers(client):
 
 def test_behind_a_trusted_proxy_the_forwarded_scheme_and_host_are_used(tmp_path):
     app = create_app(
-        {"TRUSTED_PROXIES": 1, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"},
+        {
+            "TRUSTED_PROXIES": 1,
+            "TRUSTED_HOSTS": ["events.example.org"],
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SECRET_KEY": "x",
+        },
         instance_path=str(tmp_path),
     )
 

@@ -1,8 +1,12 @@
-"""What every response says to browsers about itself, and trusting a reverse proxy."""
+"""What every response says to browsers about itself, which Host headers are answered, and
+trusting a reverse proxy."""
 
-from flask import Flask, Response
+import re
+
+from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.sansio.utils import host_is_trusted
 
 # Pages use no inline script or style: JSON-LD blocks are data, which CSP does not govern.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -23,6 +27,58 @@ HEADERS = {
 }
 
 
+# Two years, as the HSTS preload list asks; subdomains may be served by others, so not them.
+HSTS = "max-age=63072000"
+LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+PORT = re.compile(r"[0-9]{1,5}")
+IPV6 = re.compile(r"\[[0-9A-Fa-f:.]{2,45}\]")
+
+
+def is_valid_host(host: str) -> bool:
+    """A Host header as RFC 9110 and DNS allow it: a name of labels of 1 to 63 letters, digits
+    and inner hyphens (253 at most, ASCII: IDNA names come as `xn--`), an IPv4 or a bracketed
+    IPv6 address, and an optional port. `xn--` labels must decode."""
+    name, colon, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
+    if not colon:
+        name = host
+    elif not (PORT.fullmatch(port) and 0 < int(port) <= 65535):
+        return False
+    if IPV6.fullmatch(name):
+        return True
+    if not name or len(name) > 253 or not name.isascii():
+        return False
+    labels = name.removesuffix(".").split(".")
+    if not all(LABEL.fullmatch(label) for label in labels):
+        return False
+    try:
+        name.encode("ascii").decode("idna")
+    except UnicodeError:
+        return False
+    return True
+
+
+class HostCheck:
+    """WSGI middleware: a malformed Host header, or one that is not among `trusted` (when
+    given), answers 400 before the app reads it. Werkzeug would fail on a malformed one later,
+    building a link, with a 500; and an error page needs a host to build its links."""
+
+    def __init__(self, app, trusted: list[str] | None = None) -> None:
+        self.app = app
+        self.trusted = trusted
+
+    def __call__(self, environ, start_response):
+        host = environ.get("HTTP_HOST")
+        if host is not None and not (
+            is_valid_host(host) and (not self.trusted or host_is_trusted(host, self.trusted))
+        ):
+            body = b"400 Bad Request: this server does not answer to that Host.\n"
+            headers = [("Content-Type", "text/plain; charset=utf-8"), *HEADERS.items()]
+            headers.append(("Content-Length", str(len(body))))
+            start_response("400 Bad Request", headers)
+            return [body]
+        return self.app(environ, start_response)
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, minus `Vary: Cookie` on responses marked public.
 
@@ -39,6 +95,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    app.wsgi_app = HostCheck(app.wsgi_app, app.config.get("TRUSTED_HOSTS"))
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         # Behind N proxies the client's address and scheme come from their X-Forwarded-*
@@ -53,4 +110,6 @@ def init_app(app: Flask) -> None:
         for name, value in HEADERS.items():
             if name.lower() not in present:
                 response.headers.add(name, value)
+        if request.is_secure and "strict-transport-security" not in present:
+            response.headers["Strict-Transport-Security"] = HSTS
         return response
