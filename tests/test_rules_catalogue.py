@@ -125,12 +125,6 @@ def test_anything_else_is_not_an_http_url(url):
     assert not is_http_url(url)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="bug: is_http_url lets urlsplit's ValueError escape on an unbalanced bracket "
-    "(Invalid IPv6 URL) instead of answering False",
-)
 @pytest.mark.parametrize("url", ["http://[::1", "https://]example.org"])
 def test_a_malformed_host_is_not_an_http_url(url):
     assert is_http_url(url) is False
@@ -314,12 +308,6 @@ def test_an_event_s_link_points_at_an_http_address_or_a_path_on_this_site(app):
     assert set(errors) == {"register-url", "cfp-url"}  # where the form shows them
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="bug: a link address with an unbalanced bracket makes event_errors raise "
-    "(is_http_url lets urlsplit's ValueError escape) instead of refusing it beside the field",
-)
 def test_a_link_with_a_malformed_host_is_refused_beside_its_field(app):
     links = [LinkValues(LinkKind.REGISTER, LinkState.OPEN, "https://[example.org/register")]
     assert set(event_errors(event_values(links=links))) == {"register-url"}

@@ -8,6 +8,7 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -48,13 +49,19 @@ def is_http_url(value: str) -> bool:
     no `data:`, no header splitting)."""
     if not value or CONTROL.search(value) or " " in value or "\\" in value:
         return False
-    parts = urlsplit(value)
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    try:
+        parts = urlsplit(value)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unbalanced [ or ] in the host: "Invalid IPv6 URL"
+        return False
 
 
 @functools.cache
 def timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    """The IANA zone names, from the pinned tzdata package: not what the system's zone folder
+    also holds (`localtime`, which is whatever the server is set to), nor `Factory`."""
+    names = resources.files("tzdata").joinpath("zones").read_text().split()
+    return frozenset(names) - {"Factory"}
 
 
 def is_timezone(name: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -27,6 +28,15 @@ def _text(value: str | None) -> str | None:
     return clean_text(value).strip() if value is not None else None
 
 
+def normalized_address(text: str) -> str:
+    """An address as the form stores it, for comparing: one line without invisible characters,
+    the domain in its ASCII (IDNA) form, all lower case; what cannot be read, cleaned and cut."""
+    text = clean_line(text)[:EMAIL_MAX]
+    with contextlib.suppress(EmailNotValidError):
+        text = validate_email(text, check_deliverability=False, allow_smtputf8=False).ascii_email
+    return (text or "").lower()
+
+
 def deliverable_address(form, field) -> None:
     """Syntax only: no DNS lookup while a visitor waits. Stores the ASCII form (IDNA domain),
     which every mail server accepts."""
@@ -35,6 +45,17 @@ def deliverable_address(form, field) -> None:
     except EmailNotValidError as error:
         raise ValidationError(str(error)) from error
     field.data = result.ascii_email or result.normalized
+
+
+class ConsentField(BooleanField):
+    """A checkbox that counts only as a yes: the value it sends ("y"), or what a browser sends
+    for a checkbox without one ("on"). BooleanField would take anything but "false" and "",
+    `consent=0` and `consent=off` included."""
+
+    true_values = ("y", "on")
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = bool(valuelist) and valuelist[0] in self.true_values
 
 
 @dataclass(frozen=True)
@@ -86,7 +107,7 @@ class InquiryForm(FlaskForm):
         ],
         render_kw={"rows": 6, "maxlength": MESSAGE_MAX},
     )
-    consent = BooleanField(
+    consent = ConsentField(
         "I agree that the foundation stores this inquiry and contacts me about it.",
         validators=[DataRequired("We can only answer if you agree to this.")],
     )

@@ -21,7 +21,12 @@ from portal.events import queries as event_queries
 from portal.extensions import limiter
 from portal.inquiries import operations, queries, routing
 from portal.inquiries.display import money
-from portal.inquiries.forms import InquiryForm, MembershipInquiryForm, SponsorshipInquiryForm
+from portal.inquiries.forms import (
+    InquiryForm,
+    MembershipInquiryForm,
+    SponsorshipInquiryForm,
+    normalized_address,
+)
 from portal.inquiries.models import InquiryKind
 from portal.inquiries.notifications import who_answers
 from portal.mail.delivery import deliver_now
@@ -36,9 +41,10 @@ TOO_MANY = (
 
 
 def _submitter_key() -> str:
-    """The address typed in the form: one address cannot flood staff (or its owner, with
-    acknowledgements) by changing IP."""
-    email = (request.form.get("email") or "").strip().lower()[:254]
+    """The address typed in the form, as the form stores it (cleaned of invisible characters,
+    its domain in ASCII form, lower case): one address cannot flood staff (or its owner, with
+    acknowledgements) by changing IP, nor by adding a zero-width space."""
+    email = normalized_address(request.form.get("email") or "")
     return f"email:{email}" if email else f"ip:{get_remote_address()}"
 
 

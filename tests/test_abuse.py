@@ -1,0 +1,89 @@
+"""Abuse that the forms must answer right (issue 9): the per-address limit reads the address
+as the form stores it, consent is only a yes, zones are IANA names, addresses with unbalanced
+brackets are refused and not a 500."""
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.inquiries.models import Inquiry, InquiryKind
+
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
+
+@pytest.fixture
+def membership(make_tier, make_contact, make_rule):
+    contact = make_contact("jimmy@openinfra.dev", name="Jimmy McArthur", team="Membership")
+    make_rule("Membership inquiries", InquiryKind.MEMBERSHIP, [contact])
+    return make_tier("gold", name="Gold")
+
+
+def stored() -> int:
+    return db.session.scalar(select(func.count()).select_from(Inquiry))
+
+
+class TestTheAddressLimitReadsTheStoredAddress:
+    @pytest.fixture
+    def settings(self):
+        return {"INQUIRY_RATELIMIT_PER_EMAIL": "3 per hour"}
+
+    @pytest.mark.parametrize(
+        "variants",
+        [
+            [
+                "\u200b",
+                "\u2060",
+                "\u00ad",
+                "\ufeff",
+            ],  # invisible: zero-width, joiner, soft hyphen, BOM
+            [" ", "\t", "\u00a0", "  "],  # spaces around it
+        ],
+    )
+    def test_invisible_characters_do_not_make_a_new_address(self, submit, membership, variants):
+        statuses = [
+            submit("/membership", email=f"target@example.com{mark}").status_code
+            for mark in ["", *variants]
+        ]
+        assert statuses[:3] == [303, 303, 303]
+        assert set(statuses[3:]) == {429}
+        assert stored() == 3
+
+    def test_case_and_an_idna_domain_do_not_make_a_new_address(self, submit, membership):
+        addresses = ["ada@bücher.de", "ADA@BÜCHER.DE", "ada@xn--bcher-kva.de", "Ada@Bücher.de"]
+        statuses = [submit("/membership", email=address).status_code for address in addresses]
+        assert statuses == [303, 303, 303, 429]
+
+
+@pytest.mark.parametrize("value", ["0", "off", "false", "no", "", "n", "maybe"])
+def test_only_a_yes_counts_as_consent(submit, membership, value):
+    response = submit("/membership", tier="gold", consent=value)
+    assert response.status_code == 422
+    assert "We can only answer if you agree to this." in response.get_data(as_text=True)
+    assert stored() == 0
+
+
+@pytest.mark.parametrize("value", ["y", "on"])
+def test_the_checkbox_value_counts_as_consent(submit, membership, value):
+    assert submit("/membership", tier="gold", consent=value).status_code == 303
+    assert stored() == 1
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory", "posixrules", "posix/Europe/Berlin"])
+def test_only_iana_zone_names_are_accepted(client, editor, csrf, zone):
+    from test_staff_events import form_data
+
+    response = client.post(
+        "/staff/events/new", data=form_data(csrf("/staff/events/new"), timezone=zone)
+    )
+    assert response.status_code == 422
+    assert "Choose a time zone by its IANA name" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["https://[example.org/register", "http://]x", "http://[::1"])
+def test_a_link_with_an_unbalanced_bracket_is_refused_beside_its_field(client, editor, csrf, url):
+    from test_staff_events import form_data
+
+    data = form_data(csrf("/staff/events/new"), **{"register-url": url})
+    response = client.post("/staff/events/new", data=data)
+    assert response.status_code == 422
+    assert '<a href="#register-url">' in response.get_data(as_text=True)
