@@ -87,3 +87,41 @@ def test_a_link_with_an_unbalanced_bracket_is_refused_beside_its_field(client, e
     response = client.post("/staff/events/new", data=data)
     assert response.status_code == 422
     assert '<a href="#register-url">' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("title", ["Line\nbreak", "Line\r\nbreak", "Tab\there", "Zero\u200bwidth"])
+def test_titles_with_control_characters_are_refused_by_the_event_form(client, editor, csrf, title):
+    from test_staff_events import form_data
+
+    data = form_data(csrf("/staff/events/new"), title=title)
+    response = client.post("/staff/events/new", data=data)
+    assert response.status_code == 422
+    assert "One line, without line breaks" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("/staff/tiers/new", "name"), ("/staff/contacts/new", "team"), ("/staff/routing/new", "name")],
+)
+def test_one_line_fields_of_the_sales_forms_refuse_line_breaks(client, admin, csrf, path, field):
+    data = {"name": "Gold", "slug": "gold", "currency": "USD", "email": "a@example.org"}
+    data.update({field: "Evil\r\nBcc: victim@example.org", "csrf_token": csrf(path)})
+    response = client.post(path, data=data)
+    assert response.status_code == 422
+    assert "One line, without line breaks" in response.get_data(as_text=True)
+
+
+def test_a_title_with_a_line_break_already_stored_is_harmless_in_every_output(client, make_event):
+    import icalendar
+
+    make_event(slug="broken", title="First line\r\nX-Evil: 1\nSecond")
+    single = client.get("/events/broken.ics")
+    assert single.status_code == 200
+    parsed = icalendar.Calendar.from_ical(single.data)
+    assert "\n" not in str(parsed["NAME"]) and "X-EVIL" not in parsed
+    [vevent] = parsed.walk("VEVENT")
+    # The line breaks stay text inside SUMMARY (escaped), not new properties.
+    assert str(vevent["SUMMARY"]).split() == ["First", "line", "X-Evil:", "1", "Second"]
+    assert "X-EVIL" not in vevent
+    assert client.get("/events.ics").status_code == 200
+    assert client.get("/events/broken").status_code == 200

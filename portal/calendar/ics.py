@@ -18,6 +18,7 @@ import icalendar
 from icalendar import vDuration, vGeo
 from sqlalchemy import inspect as sa_inspect
 
+from portal.core.text import clean_line
 from portal.events.display import country_name, date_range
 from portal.events.models import Event, EventFormat, EventLink, EventStatus, LinkKind, LinkState
 
@@ -139,7 +140,7 @@ def calendar(events: Sequence[Event], site: Site, name: str, source: str | None 
         # Without a uid, Calendar.new invents a random one and every fetch would differ.
         uid=str(uuid.uuid5(uuid.NAMESPACE_URL, source or f"{site.uid_domain}/{name}")),
         prodid=f"-//{site.name}//Events portal//EN",
-        name=name,
+        name=clean_line(name),  # a line break in a title must not reach NAME (icalendar raises)
         calscale="GREGORIAN",
         method="PUBLISH",
         url=source,

@@ -8,11 +8,12 @@ from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
 from wtforms import Field, FormField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.core.errors import Refused
 from portal.core.saving import Conflict, saving
+from portal.core.text import has_control
 
 T = TypeVar("T")
 
@@ -30,11 +31,19 @@ def upper(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
 
 
+def one_line(form, field) -> None:
+    """A validator: no line break, tab or other control or invisible character (names, titles
+    and places end up in mail headers, calendar names and one-line layouts)."""
+    if isinstance(field.data, str) and has_control(field.data):
+        raise ValidationError("One line, without line breaks or control characters.")
+
+
 def text_field(label: str, length: int, required: bool = False, **kwargs) -> StringField:
     """One line of text of at most `length` characters; blank is None unless `required`."""
     first = DataRequired() if required else Optional()
     filters = [strip] if required else [none_if_blank]
-    return StringField(label, validators=[first, Length(max=length)], filters=filters, **kwargs)
+    validators = [first, Length(max=length), one_line]
+    return StringField(label, validators=validators, filters=filters, **kwargs)
 
 
 class CheckboxesField(SelectMultipleField):

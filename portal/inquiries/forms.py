@@ -10,8 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from portal.core.text import clean_line, clean_text
 from portal.inquiries.models import MembershipTier, SponsorshipPackage
-from portal.mail.messages import clean_line, clean_text
 
 NAME_MAX = 100
 ORGANIZATION_MAX = 200

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
@@ -11,6 +10,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
 from portal.core.errors import Refused
+from portal.core.text import clean_line, clean_text
 
 # Headers are bounded (subjects and names below), so they never need folding; CPython's folder
 # adds a stray space where it folds next to an encoded word ("Coffee  — ACME"). Pythons with
@@ -25,7 +25,6 @@ HEADER_POLICY = policy.SMTP.clone(
 )
 SUBJECT_LIMIT = 150
 NAME_LIMIT = 100
-_SPACES = re.compile(r"\s+")
 # The only headers a message of ours has, each once (the last three are the MIME ones).
 HEADERS = {
     "from", "to", "reply-to", "subject", "date", "message-id", "auto-submitted",
@@ -37,19 +36,6 @@ FULLWIDTH_QUESTION_MARK = "\uff1f"
 
 class UnsafeMessage(Refused):
     """The message would not be what we wrote: a header broke out of its line."""
-
-
-def clean_line(text: str | None, limit: int | None = None) -> str:
-    """One line (of at most `limit` characters): CR, LF, tabs and other control or format
-    characters become spaces, so nothing a visitor types can start a new header."""
-    text = "".join(
-        " " if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") else char
-        for char in text or ""
-    )
-    text = _SPACES.sub(" ", text).strip()
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
 
 
 def header_text(text: str | None, limit: int | None = None) -> str:
@@ -77,16 +63,6 @@ def verified(raw: bytes) -> bytes:
     if len(names) != len(set(names)) or not set(names) <= HEADERS:
         raise UnsafeMessage("This message would carry headers we did not write.")
     return raw
-
-
-def clean_text(text: str | None) -> str:
-    """A multi-line body: newlines normalised to LF, other control characters dropped."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(
-        char
-        for char in text
-        if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp")
-    )
 
 
 def mailbox(name: str | None, address: str) -> Address:

@@ -24,7 +24,15 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.core.forms import CheckboxesField, StaffForm, none_if_blank, strip, text_field, upper
+from portal.core.forms import (
+    CheckboxesField,
+    StaffForm,
+    none_if_blank,
+    one_line,
+    strip,
+    text_field,
+    upper,
+)
 from portal.events.models import Event
 from portal.inquiries.models import InquiryKind, MembershipTier, SponsorshipPackage, StaffContact
 
@@ -189,7 +197,7 @@ class ContactForm(ManagedForm):
     name = text_field("Name", 100, required=True)
     # No filter that would mend the address: one with a line break in it is refused.
     email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
-    team = StringField("Team", validators=[Length(max=100)], filters=[strip])
+    team = StringField("Team", validators=[Length(max=100), one_line], filters=[strip])
     is_default = BooleanField("Default contact: gets what no rule routes")
 
 
