@@ -2,13 +2,48 @@
 
 import json
 import re
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 
-from portal.events.models import EventFormat, EventStatus, LinkKind, LinkState
+from portal.events.models import EventFormat, EventKind, EventStatus, LinkKind, LinkState
+from portal.extensions import db
 
-pytestmark = pytest.mark.usefixtures("frozen_now")
+pytestmark = pytest.mark.usefixtures("frozen_now")  # 2024-11-20
+
+NA = "openinfra-days-north-america-2025"
+
+
+@pytest.fixture
+def north_america(make_project, make_event):
+    """OpenInfra Days North America 2025: all day on March 6 and 7 at the Pasadena Convention
+    Center, co-located with SCaLE 22x (March 6-9); registration and sponsorship open, the
+    schedule coming soon."""
+    make_project("openstack", "OpenStack")
+    return make_event(
+        slug=NA,
+        title="OpenInfra Days North America 2025",
+        starts_on=date(2025, 3, 6),
+        ends_on=date(2025, 3, 7),
+        timezone="America/Los_Angeles",
+        venue="Pasadena Convention Center",
+        street="300 E Green St",
+        city="Pasadena",
+        region="CA",
+        country="US",
+        latitude=34.1444,
+        longitude=-118.1443,
+        colocated_name="SCaLE 22x",
+        colocated_starts_on=date(2025, 3, 6),
+        colocated_ends_on=date(2025, 3, 9),
+        contact_email="events@openinfra.dev",
+        projects=("openstack",),
+        links=(
+            (LinkKind.REGISTER, LinkState.OPEN, "https://register.socallinuxexpo.org/reg6/"),
+            (LinkKind.SPONSOR, LinkState.OPEN, "https://openinfra.dev/events/sponsorship"),
+            (LinkKind.SCHEDULE, LinkState.COMING_SOON, None),
+        ),
+    )
 
 
 def json_ld(response) -> dict:
@@ -22,7 +57,7 @@ def meta(response, prop: str) -> str:
     return re.search(rf'<meta property="{prop}" content="([^"]*)">', html).group(1)
 
 
-def test_north_america_page_reads_right(client, seeded):
+def test_north_america_page_reads_right(client, north_america):
     response = client.get("/events/openinfra-days-north-america-2025")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -38,7 +73,7 @@ def test_north_america_page_reads_right(client, seeded):
     assert 'href="/events?project=openstack"' in html
 
 
-def test_north_america_json_ld(client, seeded):
+def test_north_america_json_ld(client, north_america):
     data = json_ld(client.get("/events/openinfra-days-north-america-2025"))
     assert data["@type"] == "Event"
     assert data["name"] == "OpenInfra Days North America 2025"
@@ -66,7 +101,7 @@ def test_north_america_json_ld(client, seeded):
     assert data["offers"]["url"] == "https://register.socallinuxexpo.org/reg6/"
 
 
-def test_open_graph_tags(client, seeded):
+def test_open_graph_tags(client, north_america):
     response = client.get("/events/openinfra-days-north-america-2025")
     assert meta(response, "og:title") == "OpenInfra Days North America 2025"
     assert meta(response, "og:url") == "http://portal.test/events/openinfra-days-north-america-2025"
@@ -74,13 +109,22 @@ def test_open_graph_tags(client, seeded):
 
 
 @pytest.mark.parametrize("settings", [{"BASE_URL": "https://events.example.org/"}])
-def test_base_url_is_used_for_absolute_addresses(client, seeded):
+def test_base_url_is_used_for_absolute_addresses(client, north_america):
     data = json_ld(client.get("/events/openinfra-days-north-america-2025"))
     assert data["url"] == "https://events.example.org/events/openinfra-days-north-america-2025"
 
 
-def test_virtual_event_is_in_utc_with_a_virtual_location(client, seeded):
-    response = client.get("/events/ptg-april-2025")
+def test_virtual_event_is_in_utc_with_a_virtual_location(client, make_event):
+    ptg = make_event(
+        kind=EventKind.PTG,
+        format=EventFormat.VIRTUAL,
+        starts_on=date(2025, 4, 7),
+        ends_on=date(2025, 4, 11),
+        timezone="UTC",
+        city=None,
+        country=None,
+    )
+    response = client.get(f"/events/{ptg.slug}")
     html = response.get_data(as_text=True)
     assert "Mon, Apr 7\u2009–\u2009Fri, Apr 11, 2025" in html
     assert "All day, UTC (UTC)" in html
@@ -129,8 +173,16 @@ def test_multi_day_event_is_shown_in_its_own_zone(client, make_event):
     assert "9:30\u202fAM – 6:00\u202fPM KST (Asia/Seoul)" in html
 
 
-def test_zone_without_letters_reads_as_utc_offset(client, seeded):
-    html = client.get("/events/openinfra-day-turkiye-2024").get_data(as_text=True)
+def test_zone_without_letters_reads_as_utc_offset(client, make_event):
+    # Istanbul's zone has no abbreviation of its own, only "+03".
+    istanbul = make_event(
+        starts_on=date(2024, 5, 20),
+        ends_on=date(2024, 5, 20),
+        timezone="Europe/Istanbul",
+        city="Istanbul",
+        country="TR",
+    )
+    html = client.get(f"/events/{istanbul.slug}").get_data(as_text=True)
     assert "All day, UTC+03 (Europe/Istanbul)" in html
 
 
@@ -160,22 +212,45 @@ def test_link_states_read_as_words(client, make_event):
     assert "Call for papers closed" in html
 
 
-def test_cfp_deadline_is_shown_in_the_event_zone_and_closes_it(client, seeded, travel):
-    from datetime import UTC, datetime
-
-    html = client.get("/events/openinfra-summit-europe-2025").get_data(as_text=True)
+def test_cfp_deadline_is_shown_in_the_event_zone_and_closes_it(client, make_event, travel):
+    summit = make_event(
+        kind=EventKind.SUMMIT,
+        starts_on=date(2025, 10, 17),
+        ends_on=date(2025, 10, 19),
+        timezone="Europe/Paris",
+        city="Palaiseau",
+        country="FR",
+        links=((LinkKind.CFP, LinkState.OPEN, None), (LinkKind.SPONSOR, LinkState.OPEN, None)),
+    )
+    # Both deadlines were announced as 23:59 PT: on June 13 (06:59 UTC on June 14) and on
+    # September 26 (06:59 UTC on September 27).
+    summit.link(LinkKind.CFP).deadline = datetime(2025, 6, 14, 6, 59)
+    summit.link(LinkKind.SPONSOR).deadline = datetime(2025, 9, 27, 6, 59)
+    db.session.commit()
+    html = client.get(f"/events/{summit.slug}").get_data(as_text=True)
     # 23:59 PT on June 13 is 08:59 on June 14 in Paris, where the summit is.
     assert "Call for papers (closes Jun 14 at 8:59\u202fAM CEST)" in html
     travel(datetime(2025, 6, 14, 7, 0, tzinfo=UTC))
-    html = client.get("/events/openinfra-summit-europe-2025").get_data(as_text=True)
+    html = client.get(f"/events/{summit.slug}").get_data(as_text=True)
     assert "Call for papers closed" in html
     assert "Sponsor (closes Sep 27 at 8:59\u202fAM CEST)" in html
 
 
-def test_links_of_an_event_that_is_over_read_closed(client, seeded):
-    html = client.get("/events/openinfra-meetup-switzerland-2024").get_data(as_text=True)
+def test_links_of_an_event_that_is_over_read_closed(client, make_event):
+    # Both were over before 2024-11-20, whatever their links still say.
+    meetup = make_event(
+        starts_on=date(2024, 6, 6),
+        ends_on=date(2024, 6, 6),
+        links=((LinkKind.REGISTER, LinkState.SOLD_OUT, None),),
+    )
+    ptg = make_event(
+        starts_on=date(2024, 10, 21),
+        ends_on=date(2024, 10, 25),
+        links=((LinkKind.REGISTER, LinkState.OPEN, "https://openinfra.dev/ptg/"),),
+    )
+    html = client.get(f"/events/{meetup.slug}").get_data(as_text=True)
     assert "Register sold out" in html
-    html = client.get("/events/ptg-october-2024").get_data(as_text=True)
+    html = client.get(f"/events/{ptg.slug}").get_data(as_text=True)
     assert "Register closed" in html
     assert "This event is over." in html
 

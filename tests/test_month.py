@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from portal.events.models import EventStatus
+from portal.events.models import EventFormat, EventKind, EventStatus
 
-pytestmark = pytest.mark.usefixtures("frozen_now")
+pytestmark = pytest.mark.usefixtures("frozen_now")  # 2024-11-20
 
 
 def cell(html: str, day: str) -> str:
@@ -19,7 +19,21 @@ def cell(html: str, day: str) -> str:
     return found.group(0)
 
 
-def test_march_2025_shows_north_america_on_both_its_days(client, seeded):
+@pytest.fixture
+def north_america(make_event):
+    """All day on Thursday March 6 and Friday March 7, 2025, in Pasadena (UTC-8)."""
+    return make_event(
+        title="OpenInfra Days North America 2025",
+        starts_on=date(2025, 3, 6),
+        ends_on=date(2025, 3, 7),
+        timezone="America/Los_Angeles",
+        city="Pasadena",
+        region="CA",
+        country="US",
+    )
+
+
+def test_march_2025_shows_north_america_on_both_its_days(client, north_america):
     response = client.get("/events/month/2025-03")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -30,11 +44,20 @@ def test_march_2025_shows_north_america_on_both_its_days(client, seeded):
     assert 'href="/events/month/2025-02"' in html and 'href="/events/month/2025-04"' in html
 
 
-def test_the_month_defaults_to_the_current_one(client, seeded):
+def test_the_month_defaults_to_the_current_one(client):
     assert "<h1>November 2024</h1>" in client.get("/events/month").get_data(as_text=True)
 
 
-def test_filters_apply_and_follow_the_month_links(client, seeded):
+def test_filters_apply_and_follow_the_month_links(client, north_america, make_event):
+    make_event(
+        title="PTG April 2025",
+        kind=EventKind.PTG,
+        format=EventFormat.VIRTUAL,
+        starts_on=date(2025, 4, 7),
+        ends_on=date(2025, 4, 11),
+        city=None,
+        country=None,
+    )
     html = client.get("/events/month/2025-04?format=virtual").get_data(as_text=True)
     assert "PTG April 2025" in cell(html, "2025-04-07")
     assert 'href="/events/month/2025-05?format=virtual"' in html

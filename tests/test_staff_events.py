@@ -353,11 +353,42 @@ def test_the_dashboard_shows_upcoming_events_and_counts(client, editor, make_eve
 
 
 def test_an_event_selling_sponsorship_through_the_portal_saves_unchanged(
-    client, editor, csrf, seeded_inquiries
+    client, editor, csrf, make_event, make_package
 ):
     """Its Sponsor link is a path on this site; the edit form must take it back as it is."""
     import html as html_lib
 
+    # Every field of the form filled in, as a real event's are.
+    event = make_event(
+        slug="openinfra-days-north-america-2025",
+        title="OpenInfra Days North America 2025",
+        summary="Two days of OpenInfra talks and hallway conversations, co-located with SCaLE 22x "
+        "in Pasadena.",
+        description="OpenInfra Days North America takes place on **March 6 & 7**; SCaLE "
+        "continues until March 9.\n\nFor more information about OpenInfra community events, "
+        "contact [events@openinfra.dev](mailto:events@openinfra.dev).",
+        starts_on=date(2025, 3, 6),
+        ends_on=date(2025, 3, 7),
+        timezone="America/Los_Angeles",
+        venue="Pasadena Convention Center",
+        street="300 E Green St",
+        city="Pasadena",
+        region="CA",
+        country="US",
+        latitude=34.1444,
+        longitude=-118.1443,
+        colocated_name="SCaLE 22x",
+        colocated_starts_on=date(2025, 3, 6),
+        colocated_ends_on=date(2025, 3, 9),
+        colocated_url="https://www.socallinuxexpo.org/scale/22x/events/open-infra-days",
+        contact_email="events@openinfra.dev",
+        projects=("openinfra", "openstack"),
+        links=(
+            (LinkKind.REGISTER, LinkState.OPEN, "https://register.socallinuxexpo.org/reg6/"),
+            (LinkKind.SCHEDULE, LinkState.COMING_SOON, None),
+        ),
+    )
+    make_package(event, "coffee", price=250_000, available=2)
     event = event_by_slug("openinfra-days-north-america-2025")
     assert event.link(LinkKind.SPONSOR).url == "/events/openinfra-days-north-america-2025/sponsor"
     page = client.get(f"/staff/events/{event.id}/edit").get_data(as_text=True)

@@ -11,7 +11,15 @@ import icalendar
 import pytest
 from sqlalchemy import delete
 
-from portal.events.models import Event, EventFormat, EventLink, EventStatus, LinkKind
+from portal.events.models import (
+    Event,
+    EventFormat,
+    EventKind,
+    EventLink,
+    EventStatus,
+    LinkKind,
+    LinkState,
+)
 from portal.extensions import db
 
 pytestmark = pytest.mark.usefixtures("frozen_now")
@@ -264,21 +272,98 @@ def parsed_feed(client) -> set[tuple]:
 
 
 def test_the_portals_own_feed_round_trips_through_an_import(
-    client, runner, seeded, tmp_path, make_event
+    client, runner, tmp_path, make_project, make_event
 ):
-    make_event(
-        slug="gone-2025",
-        title="Gone Day",
-        status=EventStatus.CANCELLED,
-        start_time=time(9),
-        end_time=time(17),
-        timezone="Asia/Tokyo",
-        city="Tokyo",
-        country="JP",
-    )
+    # A feed of every sort of event: over and to come, all day and timed, one day and several,
+    # in local zones and in UTC, in person, online and both, with places, links and projects.
+    make_project("openinfra", "OpenInfra")
+    make_project("openstack", "OpenStack")
+    made = [
+        make_event(
+            slug="openinfra-days-north-america-2025",
+            title="OpenInfra Days North America 2025",
+            starts_on=date(2025, 3, 6),
+            ends_on=date(2025, 3, 7),
+            timezone="America/Los_Angeles",
+            venue="Pasadena Convention Center",
+            street="300 E Green St",
+            city="Pasadena",
+            region="CA",
+            country="US",
+            latitude=34.1444,
+            longitude=-118.1443,
+            colocated_name="SCaLE 22x",
+            projects=("openinfra", "openstack"),
+            links=(
+                (LinkKind.REGISTER, LinkState.OPEN, "https://register.socallinuxexpo.org/reg6/"),
+                (LinkKind.SCHEDULE, LinkState.COMING_SOON, None),
+            ),
+        ),
+        make_event(
+            title="OpenInfra Day Türkiye",
+            starts_on=date(2024, 5, 20),
+            ends_on=date(2024, 5, 20),
+            timezone="Europe/Istanbul",
+            venue="Boğaziçi University",
+            city="Istanbul",
+            country="TR",
+        ),
+        make_event(
+            title="PTG October 2024",
+            kind=EventKind.PTG,
+            format=EventFormat.VIRTUAL,
+            starts_on=date(2024, 10, 21),
+            ends_on=date(2024, 10, 25),
+            city=None,
+            country=None,
+            projects=("openstack",),
+            links=((LinkKind.REGISTER, LinkState.CLOSED, "https://openinfra.dev/ptg/"),),
+        ),
+        make_event(
+            title="Cloud Operator Days Tokyo 2025",
+            kind=EventKind.COMMUNITY_EVENT,
+            format=EventFormat.HYBRID,
+            starts_on=date(2025, 9, 5),
+            ends_on=date(2025, 9, 5),
+            timezone="Asia/Tokyo",
+            city="Tokyo",
+            country="JP",
+        ),
+        make_event(
+            title="OpenInfra Summit Europe 2025",
+            kind=EventKind.SUMMIT,
+            starts_on=date(2025, 10, 17),
+            ends_on=date(2025, 10, 19),
+            timezone="Europe/Paris",
+            venue="École Polytechnique",
+            city="Palaiseau",
+            country="FR",
+            links=((LinkKind.CFP, LinkState.OPEN, None),),
+        ),
+        make_event(
+            title="Across the spring change",  # US daylight saving time starts on 2025-03-09
+            starts_on=date(2025, 3, 8),
+            ends_on=date(2025, 3, 10),
+            start_time=time(9),
+            end_time=time(17),
+            timezone="America/Chicago",
+            city="Austin",
+            region="TX",
+        ),
+        make_event(
+            slug="gone-2025",
+            title="Gone Day",
+            status=EventStatus.CANCELLED,
+            start_time=time(9),
+            end_time=time(17),
+            timezone="Asia/Tokyo",
+            city="Tokyo",
+            country="JP",
+        ),
+    ]
     exported = client.get("/events.ics").data
     before = parsed_feed(client)
-    assert len(before) >= 10
+    assert len(before) == len(made)
     assert any(status == "CANCELLED" for _, status, *_ in before)
     db.session.execute(delete(EventLink))
     db.session.execute(delete(Event))
