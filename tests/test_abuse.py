@@ -125,3 +125,48 @@ def test_a_title_with_a_line_break_already_stored_is_harmless_in_every_output(cl
     assert "X-EVIL" not in vevent
     assert client.get("/events.ics").status_code == 200
     assert client.get("/events/broken").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254, the cloud metadata service
+        "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+        "64:ff9b:1::a00:1",  # local-use NAT64
+        "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+        "::a9fe:a9fe",  # IPv4-compatible
+        "::ffff:169.254.169.254",  # IPv4-mapped
+        "ff02::1",  # multicast
+        "ff0e::1",  # global-scope multicast
+        "224.0.0.1",
+        "10.0.0.1",
+        "169.254.169.254",
+        "::1",
+        "fd00::1",
+        "100.64.0.1",  # shared address space (carrier-grade NAT)
+    ],
+)
+def test_the_import_fetches_from_no_address_that_is_not_plainly_global(address, monkeypatch):
+    import socket
+
+    from portal.events import ical_fetch
+
+    def resolve(host, port, *args, **kwargs):
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        return [(family, socket.SOCK_STREAM, 6, "", (address, port or 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    with pytest.raises(ical_fetch.FetchFailed, match="private address"):
+        ical_fetch.check_address("https://calendar.example.org/feed.ics", allow_private=False)
+    with pytest.raises(ical_fetch.FetchFailed, match="private address"):
+        ical_fetch.fetch("https://calendar.example.org/feed.ics", max_bytes=1000, timeout=1)
+
+
+@pytest.mark.parametrize("address", ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"])
+def test_global_addresses_pass_the_check(address):
+    import ipaddress
+
+    from portal.events.ical_fetch import is_public
+
+    assert is_public(ipaddress.ip_address(address))

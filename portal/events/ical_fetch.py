@@ -26,6 +26,24 @@ def normalise(url: str) -> str:
     return url
 
 
+# IPv6 forms that carry or reach an IPv4 address, which `is_global` judges as IPv6 only:
+# NAT64 (64:ff9b::169.254.169.254 reaches the cloud metadata service), 6to4, Teredo,
+# IPv4-compatible and IPv4-mapped addresses. No calendar needs them.
+TRANSLATED = [
+    ipaddress.ip_network(network)
+    for network in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32", "::/96",
+                    "::ffff:0:0/96")
+]  # fmt: skip
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether the portal may fetch from `address`: a global unicast address that is no IPv6
+    translation of another."""
+    if not address.is_global or address.is_multicast:
+        return False
+    return not (address.version == 6 and any(address in net for net in TRANSLATED))
+
+
 def check_address(url: str, allow_private: bool) -> None:
     if not is_http_url(url):
         raise FetchFailed("Give an http:// or https:// address.")
@@ -37,8 +55,7 @@ def check_address(url: str, allow_private: bool) -> None:
     except (socket.gaierror, UnicodeError):
         raise FetchFailed(f"The host {host} is unknown.") from None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
+        if not is_public(ipaddress.ip_address(info[4][0])):
             raise FetchFailed(f"{host} is a private address; only public addresses are fetched.")
 
 
@@ -51,7 +68,7 @@ def _public_address(host: str, port: int) -> str:
     except (socket.gaierror, UnicodeError):
         raise FetchFailed(f"The host {host} is unknown.") from None
     for info in infos:
-        if not ipaddress.ip_address(info[4][0]).is_global:
+        if not is_public(ipaddress.ip_address(info[4][0])):
             raise FetchFailed(f"{host} is a private address; only public addresses are fetched.")
     return infos[0][4][0]
 
