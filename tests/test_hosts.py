@@ -81,3 +81,15 @@ def test_https_responses_carry_hsts_and_http_ones_do_not(app):
     assert secure["Strict-Transport-Security"] == "max-age=63072000"
     _, plain, _ = call(app, "/events", "portal.test")
     assert "Strict-Transport-Security" not in plain
+
+
+@pytest.mark.parametrize("path", ["/staff/", "/staff/inquiries/", "/staff/audit/", "/staff/login"])
+def test_back_office_pages_are_never_stored_by_a_cache(client, admin, path):
+    response = client.get(path)
+    assert response.status_code in (200, 302)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_public_pages_keep_their_own_caching(client):
+    assert "no-store" not in client.get("/events.ics").headers["Cache-Control"]
+    assert "no-store" not in (client.get("/events").headers.get("Cache-Control") or "")

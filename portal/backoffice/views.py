@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, Response, render_template, request
 from markupsafe import Markup
 
 from portal.accounts.auth import staff_required
@@ -20,6 +20,14 @@ def home():
     return render_template("backoffice/dashboard.html", panels=render_panels(now), now=now)
 
 
+def no_store(response: Response) -> Response:
+    """Back-office pages hold personal data and staff-only state: no cache, shared or the
+    browser's own, keeps them (`staff_*` blueprints, the sign-in pages included)."""
+    if (request.blueprint or "").startswith("staff"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def render_panels(now: datetime) -> list[Markup]:
     # Each panel is rendered by Jinja with autoescape on: it is already safe HTML.
     return [
@@ -30,5 +38,6 @@ def render_panels(now: datetime) -> list[Markup]:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.after_request(no_store)
     backoffice.menu("Dashboard", "staff.home", order=0)
     app.jinja_env.globals["staff_menu"] = backoffice.ordered_menu
