@@ -37,6 +37,8 @@ DEFAULTS = {
     "CALENDAR_CACHE_BYTES": 64 * 1024 * 1024,  # rendered feeds kept by each process
     "CALENDAR_FEED_MAX_EVENTS": 2000,
     "CALENDAR_VERSION_TTL": 1.0,
+    # Renders of feeds not in the cache, per client address (feeds in the cache are free).
+    "CALENDAR_RENDER_LIMIT": "30 per minute",
     # Back office: sign-in limits, password hashing, session cookies (accounts), import (events).
     "STAFF_LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     "STAFF_LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
@@ -68,6 +70,7 @@ STRING_KEYS = (
     "CACHE_REDIS_URL",
     "STAFF_LOGIN_LIMIT_PER_ACCOUNT",
     "STAFF_LOGIN_LIMIT_PER_ADDRESS",
+    "CALENDAR_RENDER_LIMIT",
 )
 
 

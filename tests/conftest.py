@@ -42,6 +42,7 @@ def _settings(uri: str) -> dict:
         # Tests post many forms from one address; the rate-limit tests set their own limits.
         "INQUIRY_RATELIMIT_PER_EMAIL": "1000 per hour",
         "INQUIRY_RATELIMIT_PER_IP": "1000 per hour",
+        "CALENDAR_RENDER_LIMIT": "100000 per minute",
         "SERVER_NAME": "portal.test",
         # Cheap argon2 parameters: tests sign in hundreds of times.
         "PASSWORD_HASH_TIME_COST": 1,

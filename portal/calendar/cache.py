@@ -19,6 +19,10 @@ PREFIX = "portal:feed:"
 # have to expire. Give Redis a maxmemory with an LRU policy all the same (see the README).
 TTL_SECONDS = 6 * 3600
 SHARED_MAX_BYTES = 8 * 1024 * 1024  # larger feeds stay in the process that rendered them
+# What an entry costs besides its body and key: the Rendered object, its ETag and date, the
+# LRU's node and dictionary slot (tracemalloc on CPython 3.11: about 330 bytes, so the bound
+# is kept with room to spare; tests/test_feed_cache.py measures it).
+ENTRY_OVERHEAD = 480
 
 
 @dataclass(frozen=True)
@@ -32,9 +36,15 @@ class Rendered:
         return cls(body, hashlib.sha256(body).hexdigest()[:32], last_modified)
 
 
+def cost(key: str, rendered: Rendered) -> int:
+    """The memory one entry takes, as the bound counts it: body, key and overhead."""
+    return len(rendered.body) + len(key) + ENTRY_OVERHEAD
+
+
 class FeedCache:
-    """Least recently used feeds, bounded by their total size: anyone can ask for feeds with
-    filters of their own making, and each costs memory until it is pushed out."""
+    """Least recently used feeds, bounded by what they cost in memory (bodies, keys and their
+    bookkeeping): anyone can ask for feeds with filters of their own making, and each costs
+    memory until it is pushed out."""
 
     def __init__(
         self, max_bytes: int = 64 * 1024 * 1024, redis_url: str | None = None, namespace: str = ""
@@ -88,17 +98,17 @@ class FeedCache:
         return self._bytes
 
     def _keep(self, key: str, rendered: Rendered) -> None:
-        if len(rendered.body) > self.max_bytes:
+        if cost(key, rendered) > self.max_bytes:
             return
         with self._lock:
             previous = self._local.pop(key, None)
             if previous is not None:
-                self._bytes -= len(previous.body)
+                self._bytes -= cost(key, previous)
             self._local[key] = rendered
-            self._bytes += len(rendered.body)
+            self._bytes += cost(key, rendered)
             while self._bytes > self.max_bytes:
-                _, dropped = self._local.popitem(last=False)
-                self._bytes -= len(dropped.body)
+                dropped_key, dropped = self._local.popitem(last=False)
+                self._bytes -= cost(dropped_key, dropped)
 
     def _get_shared(self, key: str) -> Rendered | None:
         if self._redis is None:

@@ -4,6 +4,7 @@ import functools
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.http import http_date, is_resource_modified, quote_etag
 
 from portal.calendar.cache import Rendered
@@ -19,12 +20,13 @@ EVENT_MAX_AGE = 5 * 60
 
 @bp.get("/events.ics")
 def feed():
-    def build(since, last_modified) -> Rendered:
-        form = EventFilterForm(request.args)  # no choices to show: no queries for them
+    def build(filters, since, last_modified) -> Rendered:
+        # The feed is made of its canonical filters only (feed_filters), as its cache key is.
+        form = EventFilterForm(MultiDict(filters))  # no choices to show: no queries for them
         if not form.validate():
             errors = "; ".join(f"{name}: {', '.join(e)}" for name, e in form.errors.items())
             abort(400, description=f"Some filters could not be read ({errors}).")
-        return render_feed(form.to_query(), since, last_modified)
+        return render_feed(form.to_query(), filters, since, last_modified)
 
     rendered = cached_feed(request.args.items(multi=True), datetime.now(UTC), build)
     return ics_response(rendered, "events.ics", FEED_MAX_AGE, attachment=False)
