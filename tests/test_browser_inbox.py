@@ -7,13 +7,16 @@ from conftest import inquire
 from portal.inquiries.forms import Applicant
 from portal.inquiries.models import InquiryKind
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("seeded_inquiries")]
+pytestmark = pytest.mark.browser
 
 PASSWORD = "a long enough password"
 
 
-def test_an_editor_works_an_inquiry_through_the_inbox(chromium, live_server, make_staff):
+def test_an_editor_works_an_inquiry_through_the_inbox(
+    chromium, live_server, make_staff, make_contact
+):
     editor = make_staff("editor", password=PASSWORD)
+    make_contact("members@example.org", team="Membership", is_default=True)
     inquire(
         Applicant("Grace Hopper", "grace@example.org", "Navy", "We would like to join."),
         InquiryKind.MEMBERSHIP,

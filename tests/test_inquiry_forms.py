@@ -4,6 +4,7 @@ honeypot, hostile input and the rate limits."""
 import os
 import re
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -12,11 +13,31 @@ from portal.extensions import db
 from portal.inquiries.models import Inquiry, InquiryKind
 from portal.mail.models import OutboxMessage
 
-pytestmark = pytest.mark.usefixtures("seeded_inquiries")
-
+EVENT = "openinfra-days-north-america-2025"
 MEMBERSHIP = "/membership"
-SPONSOR = "/events/openinfra-days-north-america-2025/sponsor"
+SPONSOR = f"/events/{EVENT}/sponsor"
 FORMS = [MEMBERSHIP, SPONSOR]
+
+
+@pytest.fixture
+def on_offer(make_tier, make_event, make_package, make_contact, make_rule):
+    """Both forms open: tiers on /membership, an event selling Spotlight (Headline sold out),
+    and the membership and events teams answering their kinds of inquiry."""
+    offer = SimpleNamespace(
+        gold=make_tier("gold"),
+        silver=make_tier("silver"),
+        event=make_event(slug=EVENT, title="OpenInfra Days North America 2025"),
+        membership=make_contact("members@example.org", name="Mia Members", team="Membership"),
+        events=make_contact("events@example.org", name="Evan Events", team="Events"),
+    )
+    offer.headline = make_package(offer.event, "headline", available=0)
+    offer.spotlight = make_package(offer.event, "spotlight", price=250_000, available=5)
+    make_rule("Membership inquiries", InquiryKind.MEMBERSHIP, [offer.membership])
+    make_rule("Event sponsorship", InquiryKind.SPONSORSHIP, [offer.events])
+    return offer
+
+
+pytestmark = pytest.mark.usefixtures("on_offer")
 
 
 def stored() -> tuple[int, int]:
@@ -35,35 +56,38 @@ def error_of(html: str, field: str) -> str:
 
 
 def test_membership_inquiry_is_stored_and_redirects_to_a_thank_you_naming_who_answers(
-    client, submit
+    client, submit, on_offer
 ):
     response = submit(MEMBERSHIP, tier="gold")
     assert response.status_code == 303
     assert response.headers["Location"] == "/membership/thanks"
     inquiry = db.session.scalar(select(Inquiry))
-    assert (inquiry.kind, inquiry.tier.slug, inquiry.email) == (
+    assert (inquiry.kind, inquiry.tier, inquiry.email) == (
         InquiryKind.MEMBERSHIP,
-        "gold",
+        on_offer.gold,
         "ada@example.org",
     )
-    assert [c.email for c in inquiry.contacts] == ["jimmy@openinfra.dev"]
+    team = on_offer.membership
+    assert [c.email for c in inquiry.contacts] == [team.email]
     assert stored() == (1, 2)  # in the outbox once the redirect is sent
     thanks = client.get("/membership/thanks").get_data(as_text=True)
-    assert "Jimmy McArthur (Membership)</strong> will answer you" in thanks
+    assert f"{team.name} ({team.team})</strong> will answer you" in thanks
 
 
-def test_sponsorship_inquiry_is_stored_and_thanks_name_the_events_team(client, submit):
+def test_sponsorship_inquiry_is_stored_and_thanks_name_the_events_team(client, submit, on_offer):
     response = submit(SPONSOR, package="spotlight")
     assert response.status_code == 303
     assert response.headers["Location"] == SPONSOR + "/thanks"
     inquiry = db.session.scalar(select(Inquiry))
+    event, team = on_offer.event, on_offer.events
     assert inquiry.kind is InquiryKind.SPONSORSHIP
-    assert inquiry.event.slug == "openinfra-days-north-america-2025"
-    assert inquiry.package.slug == "spotlight"
-    assert inquiry.topic == "OpenInfra Days North America 2025: Spotlight"
+    assert inquiry.event == event
+    assert inquiry.package == on_offer.spotlight
+    assert inquiry.topic == f"{event.title}: {on_offer.spotlight.name}"
+    assert [c.email for c in inquiry.contacts] == [team.email]
     thanks = client.get(SPONSOR + "/thanks").get_data(as_text=True)
-    assert "OpenInfra Events (Events)</strong> will answer you" in thanks
-    assert "about OpenInfra Days North America 2025" in thanks
+    assert f"{team.name} ({team.team})</strong> will answer you" in thanks
+    assert f"about {event.title}" in thanks
 
 
 @pytest.mark.parametrize("path", FORMS)
@@ -109,7 +133,7 @@ def test_a_sold_out_package_is_refused_with_a_reason(submit):
 
 def test_a_tier_is_optional_and_preselected_from_the_link(client, submit):
     html = client.get("/membership?tier=silver").get_data(as_text=True)
-    assert '<option selected value="silver">Silver</option>' in html
+    assert '<option selected value="silver">Silver</option>' in html  # not the first tier
     assert submit(MEMBERSHIP, tier="").status_code == 303
     assert db.session.scalar(select(Inquiry.topic)) == "Tier not chosen"
 

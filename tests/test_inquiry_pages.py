@@ -2,6 +2,7 @@
 and a statement count that does not grow with the directory."""
 
 import re
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -16,8 +17,7 @@ from portal.inquiries.models import (
     StaffContact,
 )
 
-NORTH_AMERICA = "/events/openinfra-days-north-america-2025/sponsor"
-SUMMIT = "/events/openinfra-summit-europe-2025/sponsor"
+LEAD_SCANNERS = "Lead scanners: +$300 add-on."
 
 
 def squeeze(html: str) -> str:
@@ -25,31 +25,63 @@ def squeeze(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-@pytest.mark.usefixtures("seeded_inquiries")
+def sponsor_page(event) -> str:
+    return f"/events/{event.slug}/sponsor"
+
+
+@pytest.fixture
+def tiers(make_tier):
+    """Four tiers, from a strategic one of $350,000 a year down to one whose fee is not
+    published, each with its benefits."""
+    return {
+        "platinum": make_tier(
+            "platinum",
+            annual_fee=35_000_000,
+            benefits="Appoints a director to the Board of Directors\nThree-year term",
+        ),
+        "gold": make_tier(
+            "gold",
+            annual_fee=15_000_000,
+            benefits="Gold members elect directors to the Board of Directors",
+        ),
+        "silver": make_tier("silver", annual_fee=1_500_000),
+        "associate": make_tier("associate", annual_fee=None),
+    }
+
+
 class TestMembershipPage:
-    def test_tiers_show_their_annual_fees_and_benefits(self, client):
+    def test_tiers_show_their_annual_fees_and_benefits(self, client, tiers):
         text = squeeze(client.get("/membership").get_data(as_text=True))
         assert "Platinum $350,000 a year" in text
         assert "Gold $150,000 a year" in text
         assert "Silver $15,000 a year" in text
         assert "Associate Contact us" in text
         assert "Appoints a director to the Board of Directors" in text
+        assert "Three-year term" in text  # each line of the benefits is one benefit
         assert "Gold members elect directors to the Board of Directors" in text
 
-    def test_the_directory_lists_rackspace_among_platinum_members(self, client):
+    def test_the_directory_lists_rackspace_among_platinum_members(self, client, tiers, make_member):
+        make_member(
+            "Rackspace",
+            tiers["platinum"],
+            url="https://www.rackspace.com",
+            city="San Antonio",
+            country="US",
+        )
         html = client.get("/membership").get_data(as_text=True)
         directory = html[html.index('id="directory-heading"') : html.index('id="inquiry"')]
         platinum = directory[directory.index('id="members-platinum"') :]
         assert 'href="https://www.rackspace.com"' in platinum
         assert "San Antonio, United States" in platinum
 
-    def test_unlisted_members_stay_out_of_the_directory(self, client):
-        gold = db.session.scalar(select(MembershipTier).where(MembershipTier.slug == "gold"))
-        db.session.add(Member(name="Quiet Corp", tier=gold, is_listed=False))
-        db.session.commit()
-        assert "Quiet Corp" not in client.get("/membership").get_data(as_text=True)
+    def test_unlisted_members_stay_out_of_the_directory(self, client, tiers, make_member):
+        make_member("Loud Corp", tiers["gold"])
+        make_member("Quiet Corp", tiers["gold"], is_listed=False)
+        page = client.get("/membership").get_data(as_text=True)
+        assert "Loud Corp" in page
+        assert "Quiet Corp" not in page
 
-    def test_the_form_has_the_contract_fields(self, client):
+    def test_the_form_has_the_contract_fields(self, client, tiers):
         html = client.get("/membership").get_data(as_text=True)
         for name in ("name", "email", "organization", "message", "csrf_token", "website"):
             assert f'name="{name}"' in html
@@ -60,15 +92,36 @@ class TestMembershipPage:
     def test_navigation_and_home_page_lead_to_membership(self, client):
         home = client.get("/").get_data(as_text=True)
         assert home.count('href="/membership"') == 2  # the menu and the call to action
-        assert "mailto:jimmy@openinfra.dev" not in home
+        assert "mailto:jimmy@openinfra.dev" not in home  # the old call to action
         page = client.get("/membership").get_data(as_text=True)
         assert '<a href="/membership" aria-current="page">Membership</a>' in page
 
 
-@pytest.mark.usefixtures("seeded_inquiries")
+@pytest.fixture
+def north_america(make_event, make_package):
+    """An event selling two packages in dollars, with a note on each, and two sold out."""
+    event = make_event(title="OpenInfra Days North America 2025")
+    make_package(event, "headline", price=None, available=0)
+    make_package(event, "spotlight", price=250_000, available=5, note=LEAD_SCANNERS)
+    make_package(event, "coffee", price=250_000, available=2, note=LEAD_SCANNERS)
+    make_package(event, "diversity", price=None, available=0)
+    return event
+
+
+@pytest.fixture
+def summit(make_event, make_package):
+    """An event selling in euros, with lower prices for members."""
+    event = make_event(title="OpenInfra Summit Europe 2025")
+    make_package(
+        event, "headline", price=6_000_000, member_price=5_000_000, currency="EUR", available=2
+    )
+    make_package(event, "exhibitor", price=1_500_000, member_price=750_000, currency="EUR")
+    return event
+
+
 class TestSponsorPage:
-    def test_north_america_packages_with_price_and_what_is_left(self, client):
-        response = client.get(NORTH_AMERICA)
+    def test_north_america_packages_with_price_and_what_is_left(self, client, north_america):
+        response = client.get(sponsor_page(north_america))
         assert response.status_code == 200
         text = squeeze(response.get_data(as_text=True))
         assert "Spotlight Lead scanners: +$300 add-on. $2,500 5 available" in text
@@ -76,26 +129,29 @@ class TestSponsorPage:
         assert "Headline On request Sold out" in text
         assert "Diversity On request Sold out" in text
 
-    def test_sold_out_packages_cannot_be_chosen(self, client):
-        html = client.get(NORTH_AMERICA).get_data(as_text=True)
+    def test_sold_out_packages_cannot_be_chosen(self, client, north_america):
+        html = client.get(sponsor_page(north_america)).get_data(as_text=True)
         assert '<option disabled value="headline">Headline (sold out)</option>' in html
         assert '<option value="spotlight">Spotlight</option>' in html
 
-    def test_summit_packages_show_member_and_non_member_prices_in_euro(self, client):
-        text = squeeze(client.get(SUMMIT).get_data(as_text=True))
+    def test_summit_packages_show_member_and_non_member_prices_in_euro(self, client, summit):
+        text = squeeze(client.get(sponsor_page(summit)).get_data(as_text=True))
         assert "Headline Members €50,000 Non-members €60,000 2 available" in text
         assert "Exhibitor Members €7,500 Non-members €15,000 Available" in text
 
-    def test_a_past_event_still_takes_inquiries_for_its_next_edition(self, client, travel):
-        from datetime import UTC, datetime
-
-        travel(datetime(2025, 6, 1, tzinfo=UTC))
-        html = client.get(NORTH_AMERICA).get_data(as_text=True)
-        assert "This event is over. Ask us below about sponsoring its next edition." in html
+    def test_a_past_event_still_takes_inquiries_for_its_next_edition(
+        self, client, travel, north_america
+    ):
+        over = "This event is over. Ask us below about sponsoring its next edition."
+        travel(datetime.combine(north_america.starts_on, time(), tzinfo=UTC))
+        assert over not in client.get(sponsor_page(north_america)).get_data(as_text=True)
+        travel(datetime.combine(north_america.ends_on + timedelta(days=1), time(), tzinfo=UTC))
+        html = client.get(sponsor_page(north_america)).get_data(as_text=True)
+        assert over in html
         assert 'name="package"' in html
 
-    def test_an_event_without_packages_has_no_sponsor_page(self, client):
-        response = client.get("/events/ptg-april-2025/sponsor")
+    def test_an_event_without_packages_has_no_sponsor_page(self, client, make_event):
+        response = client.get(sponsor_page(make_event()))
         assert response.status_code == 404
         assert "does not offer sponsorship through this site" in response.get_data(as_text=True)
         assert client.get("/events/no-such-event/sponsor").status_code == 404

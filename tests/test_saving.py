@@ -20,7 +20,7 @@ from portal.events import rules
 from portal.events.admin import projects as project_screens
 from portal.events.models import Event, LinkKind, LinkState, Project
 from portal.extensions import db
-from portal.inquiries.models import SponsorshipPackage
+from portal.inquiries.models import InquiryKind, SponsorshipPackage
 
 pytestmark = pytest.mark.usefixtures("frozen_now")
 
@@ -137,12 +137,18 @@ def test_a_package_that_opens_the_sponsor_link_leaves_an_audit_entry(
     assert entries[-1].after == {"links": [f"sponsor: closed /events/{event.slug}/sponsor"]}
 
 
-def test_a_submitted_inquiry_is_in_the_audit_log_without_who_sent_it(submit, seeded_inquiries):
+def test_a_submitted_inquiry_is_in_the_audit_log_without_who_sent_it(
+    submit, make_tier, make_contact, make_rule
+):
+    gold = make_tier("gold")
+    team = make_contact("members@example.org", team="Membership")
+    rule = make_rule("Membership inquiries", InquiryKind.MEMBERSHIP, [team])
     response = submit("/membership", tier="gold", name="Ada Lovelace", email="ada@example.org")
     assert response.status_code == 303
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "inquiry.submit"))
     assert entry.actor_email == "public form"
-    assert entry.after["topic"] == "Gold"
-    assert entry.after["contacts"] == ["jimmy@openinfra.dev"]
+    assert entry.after["topic"] == gold.name
+    assert entry.after["rule"] == rule.name
+    assert entry.after["contacts"] == [team.email]
     stored = f"{entry.object_label} {entry.after}"
     assert "Ada" not in stored and "ada@example.org" not in stored

@@ -3,6 +3,7 @@ assignment, notes, the CSV export, and the dashboard panels."""
 
 import csv
 import io
+from types import SimpleNamespace
 
 import conftest
 import pytest
@@ -14,30 +15,50 @@ from portal.inquiries.forms import Applicant
 from portal.inquiries.models import Inquiry, InquiryKind, InquiryStatus, MembershipTier
 from portal.mail.models import OutboxMessage, OutboxState
 
-pytestmark = pytest.mark.usefixtures("seeded_inquiries")
-
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-def inquire(name="Ada Lovelace", organization="Analytical Engines", message="Tell me more.",
-            email="ada@example.org", tier="gold") -> Inquiry:  # fmt: skip
-    chosen = db.session.scalar(select(MembershipTier).where(MembershipTier.slug == tier))
-    submitted = conftest.inquire(
-        Applicant(name, email, organization, message), InquiryKind.MEMBERSHIP, tier=chosen
+@pytest.fixture
+def membership(make_tier, make_contact, make_rule):
+    """Membership inquiries about the Gold tier, which the membership team answers by its
+    rule; the events team answers other things."""
+    team = make_contact("members@example.org", name="Mia Members", team="Membership")
+    return SimpleNamespace(
+        gold=make_tier("gold"),
+        team=team,
+        rule=make_rule("Membership inquiries", InquiryKind.MEMBERSHIP, [team]),
+        events=make_contact("events@example.org", name="Evan Events", team="Events"),
     )
-    return db.session.get(Inquiry, submitted.inquiry_id)
+
+
+@pytest.fixture
+def inquire(membership):
+    gold = membership.gold.id  # by id: count_queries empties the session
+
+    def submit(name="Ada Lovelace", organization="Analytical Engines", message="Tell me more.",
+               email="ada@example.org") -> Inquiry:  # fmt: skip
+        submitted = conftest.inquire(
+            Applicant(name, email, organization, message),
+            InquiryKind.MEMBERSHIP,
+            tier=db.session.get(MembershipTier, gold),
+        )
+        return db.session.get(Inquiry, submitted.inquiry_id)
+
+    return submit
 
 
 def post(client, csrf, path: str, **data):
     return client.post(path, data={"csrf_token": csrf(path.rsplit("/", 1)[0]), **data})
 
 
-def test_the_inbox_lists_newest_first_with_who_it_was_routed_to(client, editor):
+def test_the_inbox_lists_newest_first_with_who_it_was_routed_to(
+    client, editor, inquire, membership
+):
     inquire(name="First Person")
     inquire(name="Second Person")
     page = client.get("/staff/inquiries/").get_data(as_text=True)
     assert page.index("Second Person") < page.index("First Person")
-    assert "Jimmy McArthur" in page and "2 inquiries" in page
+    assert membership.team.name in page and "2 inquiries" in page
 
 
 @pytest.mark.parametrize(
@@ -54,7 +75,7 @@ def test_the_inbox_lists_newest_first_with_who_it_was_routed_to(client, editor):
         ("q=" + "x" * 5000, []),
     ],
 )
-def test_filters_narrow_the_list_and_bad_values_are_ignored(client, editor, query, found):
+def test_filters_narrow_the_list_and_bad_values_are_ignored(client, editor, inquire, query, found):
     inquire(name="Ada")
     inquire(name="Charles", email="charles@babbage.example", organization="Difference Engines")
     response = client.get(f"/staff/inquiries/?{query}")
@@ -64,20 +85,19 @@ def test_filters_narrow_the_list_and_bad_values_are_ignored(client, editor, quer
         assert (f">{name}</a>" in page) == (name in found)
 
 
-def test_filter_by_routed_contact_and_event(client, editor):
+def test_filter_by_routed_contact_and_event(client, editor, inquire, membership):
     inquire(name="Member Person")
     contacts = client.get("/staff/inquiries/").get_data(as_text=True)
-    assert "OpenInfra Events" in contacts
-    from portal.inquiries.models import StaffContact
-
-    events_team = db.session.scalar(
-        select(StaffContact).where(StaffContact.email == "events@openinfra.dev")
-    )
-    page = client.get(f"/staff/inquiries/?contact={events_team.id}").get_data(as_text=True)
+    assert membership.events.name in contacts  # offered though nothing was routed to them
+    page = client.get(f"/staff/inquiries/?contact={membership.events.id}").get_data(as_text=True)
     assert "Member Person" not in page
+    page = client.get(f"/staff/inquiries/?contact={membership.team.id}").get_data(as_text=True)
+    assert "Member Person" in page
 
 
-def test_the_list_runs_the_same_statements_for_few_or_many_inquiries(client, editor, count_queries):
+def test_the_list_runs_the_same_statements_for_few_or_many_inquiries(
+    client, editor, inquire, count_queries
+):
     inquire()
     with count_queries() as few:
         assert client.get("/staff/inquiries/").status_code == 200
@@ -88,13 +108,13 @@ def test_the_list_runs_the_same_statements_for_few_or_many_inquiries(client, edi
     assert many.total == few.total
 
 
-def test_the_inquiry_page_shows_every_field_inert_and_its_mail(client, editor):
+def test_the_inquiry_page_shows_every_field_inert_and_its_mail(client, editor, inquire, membership):
     inquiry = inquire(name=HOSTILE[:100], organization=HOSTILE, message=HOSTILE + " more text")
     page = client.get(f"/staff/inquiries/{inquiry.id}").get_data(as_text=True)
     assert "<script>" not in page and "<img src=x" not in page
     assert "&lt;script&gt;" in page
-    assert "Membership inquiries" in page  # the rule that routed it
-    assert "jimmy@openinfra.dev" in page and "ada@example.org" in page
+    assert membership.rule.name in page  # the rule that routed it
+    assert membership.team.email in page and "ada@example.org" in page
     assert page.count("<td>sent</td>") == 2  # the notification and the acknowledgement
 
 
@@ -102,7 +122,7 @@ def test_an_unknown_inquiry_is_404(client, editor):
     assert client.get("/staff/inquiries/999").status_code == 404
 
 
-def test_the_status_workflow_is_enforced(client, csrf, editor):
+def test_the_status_workflow_is_enforced(client, csrf, editor, inquire):
     inquiry = inquire()
     path = f"/staff/inquiries/{inquiry.id}"
     refused = post(client, csrf, f"{path}/status", status="won")
@@ -116,7 +136,7 @@ def test_the_status_workflow_is_enforced(client, csrf, editor):
     assert post(client, csrf, f"{path}/status", status="in_progress").status_code == 303
 
 
-def test_assigning_to_staff_and_back_to_nobody(client, csrf, editor, make_staff):
+def test_assigning_to_staff_and_back_to_nobody(client, csrf, editor, make_staff, inquire):
     colleague = make_staff("editor")
     inquiry = inquire()
     path = f"/staff/inquiries/{inquiry.id}/assign"
@@ -129,7 +149,9 @@ def test_assigning_to_staff_and_back_to_nobody(client, csrf, editor, make_staff)
     assert db.session.get(Inquiry, inquiry.id).assignee is None
 
 
-def test_notes_are_appended_with_author_and_refused_when_empty_or_too_long(client, csrf, editor):
+def test_notes_are_appended_with_author_and_refused_when_empty_or_too_long(
+    client, csrf, editor, inquire
+):
     inquiry = inquire()
     path = f"/staff/inquiries/{inquiry.id}/notes"
     assert post(client, csrf, path, body="Called them, " + HOSTILE).status_code == 303
@@ -144,7 +166,7 @@ def test_notes_are_appended_with_author_and_refused_when_empty_or_too_long(clien
     assert len(db.session.get(Inquiry, inquiry.id).notes) == 2
 
 
-def test_inbox_changes_are_in_the_audit_log(client, csrf, editor, admin, login):
+def test_inbox_changes_are_in_the_audit_log(client, csrf, editor, admin, login, inquire):
     inquiry = inquire()
     assert login(editor).status_code == 303
     post(client, csrf, f"/staff/inquiries/{inquiry.id}/status", status="in_progress")
@@ -156,7 +178,7 @@ def test_inbox_changes_are_in_the_audit_log(client, csrf, editor, admin, login):
     assert "inquiry.status" in page and "Looks promising" in page
 
 
-def test_csv_export_neutralises_formulas_and_keeps_accents(client, editor):
+def test_csv_export_neutralises_formulas_and_keeps_accents(client, editor, inquire):
     inquire(name="=HYPERLINK(\"http://evil\")", organization="+cmd|' /C calc'!A0",
             message="-2+3 then @SUM(A1)", email="ada@example.org")  # fmt: skip
     inquire(name="José Müller", organization="\tTabbed", message="Ordinary message")
@@ -178,14 +200,14 @@ def test_csv_export_neutralises_formulas_and_keeps_accents(client, editor):
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
-def test_csv_export_follows_the_filters(client, editor):
+def test_csv_export_follows_the_filters(client, editor, inquire):
     inquire(name="Kept")
     inquire(name="Dropped", email="d@example.org", organization="Other")
     text = client.get("/staff/inquiries/export.csv?q=Kept").get_data().decode("utf-8-sig")
     assert "Kept" in text and "Dropped" not in text
 
 
-def test_dashboard_shows_new_inquiries_latest_and_undelivered_mail(client, editor):
+def test_dashboard_shows_new_inquiries_latest_and_undelivered_mail(client, editor, inquire):
     inquire(name="Newest Person")
     message = db.session.scalars(select(OutboxMessage)).first()
     message.state, message.sent_at, message.last_error = OutboxState.FAILED, None, "550 no"
@@ -202,7 +224,7 @@ def test_odd_digits_in_inbox_filters_are_ignored(client, editor, name):
         assert client.get(path).status_code == 200
 
 
-def test_a_note_of_many_lines_counts_a_line_end_as_one_character(client, csrf, editor):
+def test_a_note_of_many_lines_counts_a_line_end_as_one_character(client, csrf, editor, inquire):
     inquiry = inquire()
     path = f"/staff/inquiries/{inquiry.id}/notes"
     assert post(client, csrf, path, body="a\r\n" * 2400).status_code == 303

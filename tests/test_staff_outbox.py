@@ -11,8 +11,6 @@ from portal.inquiries.forms import Applicant
 from portal.inquiries.models import InquiryKind
 from portal.mail.models import OutboxMessage, OutboxState
 
-pytestmark = pytest.mark.usefixtures("seeded_inquiries")
-
 
 @pytest.fixture
 def settings(smtp_settings):
@@ -24,30 +22,43 @@ def messages() -> list[OutboxMessage]:
     return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
-def inquire_while_refused(smtp_server) -> list[OutboxMessage]:
-    smtp_server.answer = "550 5.1.1 No such user"
-    inquire(
-        Applicant("Ada", "ada@example.org", "ACME", "Tell me more, please."),
-        InquiryKind.MEMBERSHIP,
-    )
-    smtp_server.answer = None
-    failed = messages()
-    assert {message.state for message in failed} == {OutboxState.FAILED}
-    return failed
+@pytest.fixture
+def inquire_while_refused(make_contact):
+    """An inquiry whose mail the server refuses for good: the notification to the one contact
+    who answers everything, and the acknowledgement."""
+    make_contact("members@example.org", is_default=True)
+
+    def inquire_refused(smtp_server) -> list[OutboxMessage]:
+        smtp_server.answer = "550 5.1.1 No such user"
+        inquire(
+            Applicant("Ada", "ada@example.org", "ACME", "Tell me more, please."),
+            InquiryKind.MEMBERSHIP,
+        )
+        smtp_server.answer = None
+        failed = messages()
+        assert {message.state for message in failed} == {OutboxState.FAILED}
+        assert len(failed) == 2
+        return failed
+
+    return inquire_refused
 
 
 def retry(client, csrf, path: str):
     return client.post(path, data={"csrf_token": csrf("/staff/outbox/")}, follow_redirects=True)
 
 
-def test_failed_mail_is_listed_first_with_its_error(client, editor, smtp_server):
+def test_failed_mail_is_listed_first_with_its_error(
+    client, editor, smtp_server, inquire_while_refused
+):
     failed = inquire_while_refused(smtp_server)
     page = client.get("/staff/outbox/").get_data(as_text=True)
     assert "No such user" in page and f"{len(failed)} failed" in page
     assert page.count(">Retry</button>") == len(failed)
 
 
-def test_retry_sends_a_failed_message_exactly_once(client, csrf, editor, smtp_server):
+def test_retry_sends_a_failed_message_exactly_once(
+    client, csrf, editor, smtp_server, inquire_while_refused
+):
     first, *_ = inquire_while_refused(smtp_server)
     response = retry(client, csrf, f"/staff/outbox/{first.id}/retry")
     assert response.status_code == 200
@@ -62,7 +73,7 @@ def test_retry_sends_a_failed_message_exactly_once(client, csrf, editor, smtp_se
     assert entry.actor_email == editor.email and entry.before["state"] == "failed"
 
 
-def test_retry_all_failed_sends_each_once(client, csrf, editor, smtp_server):
+def test_retry_all_failed_sends_each_once(client, csrf, editor, smtp_server, inquire_while_refused):
     failed = inquire_while_refused(smtp_server)
     response = retry(client, csrf, "/staff/outbox/retry-failed")
     assert f"{len(failed)} messages retried: {len(failed)} sent" in response.get_data(as_text=True)
@@ -72,7 +83,7 @@ def test_retry_all_failed_sends_each_once(client, csrf, editor, smtp_server):
 
 
 def test_a_message_refused_again_stays_failed_with_the_new_answer(
-    client, csrf, editor, smtp_server
+    client, csrf, editor, smtp_server, inquire_while_refused
 ):
     first, *_ = inquire_while_refused(smtp_server)
     smtp_server.answer = "550 5.7.1 Still refused"
