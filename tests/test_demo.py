@@ -7,6 +7,14 @@ from sqlalchemy import func, select
 from portal.events.demo import EVENTS
 from portal.events.models import Event, EventLink, Project
 from portal.extensions import db
+from portal.inquiries.demo import seed_inquiries
+from portal.inquiries.models import (
+    Member,
+    MembershipTier,
+    RoutingRule,
+    SponsorshipPackage,
+    StaffContact,
+)
 
 
 def counts() -> tuple[int, int, int]:
@@ -75,3 +83,25 @@ def test_synthetic_rejects_a_negative_count(runner):
     result = runner.invoke(args=["seed-demo", "--synthetic", "-5"])
     assert result.exit_code == 2
     assert "Invalid value" in result.output
+
+
+def test_seeding_twice_changes_nothing(app, seeded):
+    def inquiry_counts():
+        models = (MembershipTier, Member, SponsorshipPackage, StaffContact, RoutingRule)
+        return [db.session.scalar(select(func.count()).select_from(m)) for m in models]
+
+    assert seed_inquiries() == (5, 9, 8)
+    first = inquiry_counts()
+    assert first == [4, 1, 9, 5, 3]
+    assert seed_inquiries() == (0, 0, 0)
+    assert inquiry_counts() == first
+    default = db.session.scalar(select(StaffContact).where(StaffContact.is_default.is_(True)))
+    assert default.email == "info@openinfra.dev"
+
+
+def test_seed_demo_command_reports_the_inquiry_data(runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "Membership tiers and members: 5 added" in result.output
+    result = runner.invoke(args=["seed-demo"])
+    assert "Membership tiers and members: 0 added; sponsorship packages: 0 added" in result.output

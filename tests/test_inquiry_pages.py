@@ -1,20 +1,16 @@
-"""/membership and /events/<slug>/sponsor as a reader sees them, the demo data behind them,
-and a statement count that does not grow with the directory."""
+"""/membership and /events/<slug>/sponsor as a reader sees them, and a statement count that
+does not grow with the directory."""
 
 import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.inquiries.demo import seed_inquiries
 from portal.inquiries.models import (
     Member,
     MembershipTier,
-    RoutingRule,
     SponsorshipPackage,
-    StaffContact,
 )
 
 LEAD_SCANNERS = "Lead scanners: +$300 add-on."
@@ -156,28 +152,6 @@ class TestSponsorPage:
         assert "does not offer sponsorship through this site" in response.get_data(as_text=True)
         assert client.get("/events/no-such-event/sponsor").status_code == 404
         assert client.post("/events/no-such-event/sponsor").status_code in (400, 404)
-
-
-def test_seeding_twice_changes_nothing(app, seeded):
-    def counts():
-        models = (MembershipTier, Member, SponsorshipPackage, StaffContact, RoutingRule)
-        return [db.session.scalar(select(func.count()).select_from(m)) for m in models]
-
-    assert seed_inquiries() == (5, 9, 8)
-    first = counts()
-    assert first == [4, 1, 9, 5, 3]
-    assert seed_inquiries() == (0, 0, 0)
-    assert counts() == first
-    default = db.session.scalar(select(StaffContact).where(StaffContact.is_default.is_(True)))
-    assert default.email == "info@openinfra.dev"
-
-
-def test_seed_demo_command_reports_the_inquiry_data(runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    assert "Membership tiers and members: 5 added" in result.output
-    result = runner.invoke(args=["seed-demo"])
-    assert "Membership tiers and members: 0 added; sponsorship packages: 0 added" in result.output
 
 
 def test_membership_page_statements_do_not_grow_with_members_or_tiers(client, count_queries):
