@@ -42,6 +42,7 @@ DEFAULTS = {
     # Back office: sign-in limits, password hashing, session cookies (accounts), import (events).
     "STAFF_LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     "STAFF_LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    "STAFF_SESSION_HOURS": 12,  # a sign-in ends this long after it began, whatever happens
     "PASSWORD_HASH_TIME_COST": 3,  # argon2id, RFC 9106's low-memory profile
     "PASSWORD_HASH_MEMORY_COST": 65536,  # KiB
     "PASSWORD_HASH_PARALLELISM": 4,

@@ -312,12 +312,6 @@ def count_queries(app):
     return counting
 
 
-@pytest.fixture
-def seeded_inquiries(seeded):
-    """The demo events plus tiers, members, packages, staff contacts and routing rules."""
-    from portal.inquiries.demo import seed_inquiries
-
-    seed_inquiries()
 
 
 class SMTPServer:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import functools
-import hmac
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
-from portal.accounts.models import StaffRole, StaffUser
+from portal.accounts.models import StaffRole, StaffSession, StaffUser
+from portal.core.db import utcnow
 from portal.core.hygiene import as_id
 from portal.extensions import db, login
 
@@ -29,14 +30,24 @@ def init_app(app: Flask) -> None:
 
 
 def load_user(user_id: str) -> StaffUser | None:
-    number, _, fingerprint = user_id.partition(":")
-    if (user_id := as_id(number)) is None:
+    """The active account whose sign-in the cookie names, while that sign-in is on record and
+    has not expired (one statement). A copy of a cookie whose sign-in was ended (signing out,
+    a new password, deactivation) names nothing."""
+    number, _, token = user_id.partition(":")
+    if (account_id := as_id(number)) is None or not token or len(token) > 100:
         return None
-    user = db.session.get(StaffUser, user_id)
-    if user is None or not user.active:
-        return None
-    if not hmac.compare_digest(fingerprint, user.session_fingerprint):
-        return None  # the password changed since this session signed in
+    user = db.session.scalar(
+        select(StaffUser)
+        .join(StaffSession, StaffSession.user_id == StaffUser.id)
+        .where(
+            StaffUser.id == account_id,
+            StaffUser.active.is_(True),
+            StaffSession.token_hash == StaffSession.hash(token),
+            StaffSession.expires_at > utcnow(),
+        )
+    )
+    if user is not None:
+        user.session_token = token
     return user
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import LabelledEnum, enum_column, utcnow
@@ -40,14 +41,14 @@ class StaffUser(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
-    def get_id(self) -> str:
-        """The session names the account and a fingerprint of its password hash: a new
-        password ends every other session of the account (see auth.load_user)."""
-        return f"{self.id}:{self.session_fingerprint}"
+    # The sign-in this object was loaded for (set by auth.load_user and at sign-in).
+    session_token = None  # a str once signed in
 
-    @property
-    def session_fingerprint(self) -> str:
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+    def get_id(self) -> str:
+        """What the session cookie holds: the account and its sign-in's token, which only the
+        database can vouch for (StaffSession). Signing out, a new password or deactivation
+        delete the sign-in, and every copy of the cookie with it."""
+        return f"{self.id}:{self.session_token or ''}"
 
     @property
     def is_admin(self) -> bool:
@@ -56,3 +57,26 @@ class StaffUser(UserMixin, db.Model):
     def may(self, role: StaffRole) -> bool:
         """Whether this account may do what `role` is required for (admins may do all)."""
         return self.is_admin or self.role is role
+
+
+class StaffSession(db.Model):
+    """One sign-in of a staff account, kept on the server: the cookie holds its token, the
+    database only the token's SHA-256, so a copy of this table signs nobody in."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=lambda: utcnow())
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_staff_session_user", "user_id"),)
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

@@ -3,10 +3,13 @@ these and commit (core.saving)."""
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from datetime import timedelta
 
-from portal.accounts.models import StaffRole, StaffUser
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import delete, select
+
+from portal.accounts.models import StaffRole, StaffSession, StaffUser
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from portal.core.audit import record
 from portal.core.db import utcnow
@@ -74,11 +77,48 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     return user
 
 
+def open_session(user: StaffUser) -> str:
+    """A new sign-in of `user`, on record until it ends or STAFF_SESSION_HOURS pass; returns
+    its token, which only the session cookie holds (the database keeps its hash)."""
+    token = StaffSession.new_token()
+    hours = float(current_app.config["STAFF_SESSION_HOURS"])
+    now = utcnow()
+    db.session.add(
+        StaffSession(
+            user_id=user.id,
+            token_hash=StaffSession.hash(token),
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
+        )
+    )
+    # Expired sign-ins of the account go on the way: the table holds only live ones.
+    db.session.execute(
+        delete(StaffSession).where(StaffSession.user_id == user.id, StaffSession.expires_at <= now)
+    )
+    db.session.flush()
+    user.session_token = token
+    return token
+
+
+def close_session(token: str | None) -> None:
+    """End one sign-in: every copy of its cookie signs nobody in from now on."""
+    if token:
+        db.session.execute(
+            delete(StaffSession).where(StaffSession.token_hash == StaffSession.hash(token))
+        )
+
+
+def close_all_sessions(user: StaffUser) -> None:
+    db.session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
+
+
 def set_active(user: StaffUser, active: bool, actor: StaffUser | None = None) -> None:
     if actor is not None and actor.id == user.id and not active:
         raise Refused("You cannot deactivate your own account.")
     before = snapshot(user)
     user.active = active
+    if not active:
+        close_all_sessions(user)
     record(
         actor,
         "staff.activate" if active else "staff.deactivate",
@@ -93,5 +133,6 @@ def set_active(user: StaffUser, active: bool, actor: StaffUser | None = None) ->
 def set_password(user: StaffUser, password: str, actor: StaffUser | None = None) -> None:
     check_password(password)
     user.password_hash = hash_password(password)
+    close_all_sessions(user)  # every sign-in with the old password ends
     record(actor, "staff.password", user, user.email)
     db.session.flush()

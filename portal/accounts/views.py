@@ -16,7 +16,12 @@ from flask_login import current_user, login_user, logout_user
 
 from portal.accounts.auth import safe_next, staff_required
 from portal.accounts.forms import LoginForm
-from portal.accounts.operations import authenticate, normalize_email
+from portal.accounts.operations import (
+    authenticate,
+    close_session,
+    normalize_email,
+    open_session,
+)
 from portal.core.saving import saving
 from portal.extensions import limiter
 
@@ -56,6 +61,8 @@ def login():
     if form.validate_on_submit():
         with saving():
             user = authenticate(form.email.data, form.password.data)
+            if user is not None:
+                open_session(user)
         if user is not None:
             session.clear()  # nothing from before signing in carries over (session fixation)
             login_user(user)
@@ -70,6 +77,8 @@ def login():
 @bp.post("/logout")
 @staff_required
 def logout():
+    with saving():
+        close_session(current_user.session_token)
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
