@@ -42,6 +42,8 @@ DEFAULTS = {
     # Back office: sign-in limits, password hashing, session cookies (accounts), import (events).
     "STAFF_LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     "STAFF_LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    # Failures from a browser that signed in to the account before (accounts/devices.py).
+    "STAFF_LOGIN_LIMIT_PER_DEVICE": "10 per 15 minutes",
     "STAFF_SESSION_HOURS": 12,  # a sign-in ends this long after it began, whatever happens
     "PASSWORD_HASH_TIME_COST": 3,  # argon2id, RFC 9106's low-memory profile
     "PASSWORD_HASH_MEMORY_COST": 65536,  # KiB
@@ -71,6 +73,7 @@ STRING_KEYS = (
     "CACHE_REDIS_URL",
     "STAFF_LOGIN_LIMIT_PER_ACCOUNT",
     "STAFF_LOGIN_LIMIT_PER_ADDRESS",
+    "STAFF_LOGIN_LIMIT_PER_DEVICE",
     "CALENDAR_RENDER_LIMIT",
 )
 

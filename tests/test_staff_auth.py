@@ -221,3 +221,55 @@ def test_staff_add_explains_itself(runner):
     result = runner.invoke(args=["staff", "add", "--help"])
     assert result.exit_code == 0
     assert "--role [admin|editor]" in result.output and "--password" in result.output
+
+
+def test_an_attacker_elsewhere_does_not_lock_the_owner_out_of_their_own_browser(
+    app, client, make_staff, login, csrf
+):
+    """Finding 10: ten wrong passwords used to lock the account for everyone, its owner too.
+    Failures from a browser that signed in to the account before count apart."""
+    user = make_staff("editor")
+    assert login(user).status_code == 303  # the owner's browser has signed in before
+    client.post("/staff/logout", data={"csrf_token": csrf("/staff/")})
+    attacker = app.test_client()
+    for _ in range(8):
+        data = {
+            "email": user.email,
+            "password": "guess!guess!",
+            "csrf_token": csrf(client=attacker),
+        }
+        attacker.post("/staff/login", data=data, environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    locked = login(user, client=attacker)
+    assert locked.status_code == 429  # the attacker's browser waits, even with the password
+    assert login(user).status_code == 303  # the owner's does not
+
+
+def test_failures_from_the_owners_own_browser_are_limited_too(app, client, make_staff, login, csrf):
+    app.config["STAFF_LOGIN_LIMIT_PER_DEVICE"] = "3 per 15 minutes"
+    user = make_staff("editor")
+    login(user)
+    client.post("/staff/logout", data={"csrf_token": csrf("/staff/")})
+    for _ in range(3):
+        data = {"email": user.email, "password": "wrong password!", "csrf_token": csrf()}
+        assert client.post("/staff/login", data=data).status_code == 422
+    blocked = login(user)
+    assert blocked.status_code == 429
+    assert "Too many failed sign-ins from this browser" in blocked.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("forge", [False, True])
+def test_a_device_cookie_of_another_account_or_forged_counts_for_nothing(
+    app, client, make_staff, login, csrf, forge
+):
+    owner, other = make_staff("editor"), make_staff("editor")
+    assert login(other).status_code == 303  # this browser knows `other`, not `owner`
+    client.post("/staff/logout", data={"csrf_token": csrf("/staff/")})
+    if forge:
+        cookie = client.get_cookie("staff_device", domain="portal.test", path="/staff")
+        client.set_cookie(
+            "staff_device", cookie.value[:-2] + "xx", domain="portal.test", path="/staff"
+        )
+    for _ in range(5):
+        data = {"email": owner.email, "password": "wrong password!", "csrf_token": csrf()}
+        client.post("/staff/login", data=data)
+    assert login(owner).status_code == 429

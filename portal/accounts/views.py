@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
+from portal.accounts import devices
 from portal.accounts.auth import safe_next, staff_required
 from portal.accounts.forms import LoginForm
 from portal.accounts.operations import (
@@ -30,8 +31,20 @@ bp = Blueprint("staff_login", __name__, url_prefix="/staff")
 WRONG = "Wrong email or password."  # the same words whatever was wrong
 
 
+def _email() -> str:
+    return normalize_email(request.form.get("email", ""))[:254]
+
+
 def _login_account_key() -> str:
-    return "staff-login:" + normalize_email(request.form.get("email", ""))[:254]
+    return "staff-login:" + _email()
+
+
+def _login_device_key() -> str:
+    return f"staff-login-device:{_email()}:{devices.device_of(_email())}"
+
+
+def _from_known_device() -> bool:
+    return devices.device_of(_email()) is not None
 
 
 def _failed(response) -> bool:
@@ -51,7 +64,19 @@ def _failed(response) -> bool:
     methods=["POST"],
     scope="staff-login-account",
     deduct_when=_failed,  # only failures count against an account
+    # Failures from a browser that signed in to this account before count apart (below):
+    # whoever floods the account with wrong passwords does not lock its owner out.
+    exempt_when=_from_known_device,
     error_message="Too many failed sign-ins for this account. Wait a few minutes and try again.",
+)
+@limiter.limit(
+    lambda: current_app.config["STAFF_LOGIN_LIMIT_PER_DEVICE"],
+    key_func=_login_device_key,
+    methods=["POST"],
+    scope="staff-login-device",
+    deduct_when=_failed,
+    exempt_when=lambda: not _from_known_device(),
+    error_message="Too many failed sign-ins from this browser. Wait a few minutes and try again.",
 )
 def login():
     target = safe_next(request.args.get("next"))
@@ -66,7 +91,9 @@ def login():
         if user is not None:
             session.clear()  # nothing from before signing in carries over (session fixation)
             login_user(user)
-            return redirect(target or url_for("staff.home"), code=303)
+            response = redirect(target or url_for("staff.home"), code=303)
+            devices.remember(response, user.email)
+            return response
         flash(WRONG, "error")
     elif request.method == "POST":
         flash(WRONG, "error")
