@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run serve install test test-postgres lint format bench soak clean
+.PHONY: run serve install test test-postgres lint audit format bench soak clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+## audit: bandit on portal/ (each accepted finding is a `# nosec` with its reason beside it),
+## and pip-audit on requirements.txt when its vulnerability database can be reached
+audit: $(VENV)/.dev-installed
+	$(BIN)/bandit -q -r portal
+	$(BIN)/python .ci/pip_audit.py
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .

@@ -16,7 +16,8 @@ DEFAULTS = {
     "MAIL_USE_TLS": False,
     "MAIL_USE_SSL": False,
     "MAIL_USERNAME": None,
-    "MAIL_PASSWORD": None,
+    # No password here: PORTAL_MAIL_PASSWORD sets it.
+    "MAIL_PASSWORD": None,  # nosec B105
     "MAIL_DEFAULT_SENDER": "OpenInfra Foundation <no-reply@openinfra.dev>",
     "MAIL_TIMEOUT": 10,  # seconds, for `flask outbox deliver`
     # Right after a form is stored its mail is tried at once, briefly; the outbox keeps the rest.
@@ -45,9 +46,10 @@ DEFAULTS = {
     # Failures from a browser that signed in to the account before (accounts/devices.py).
     "STAFF_LOGIN_LIMIT_PER_DEVICE": "10 per 15 minutes",
     "STAFF_SESSION_HOURS": 12,  # a sign-in ends this long after it began, whatever happens
-    "PASSWORD_HASH_TIME_COST": 3,  # argon2id, RFC 9106's low-memory profile
-    "PASSWORD_HASH_MEMORY_COST": 65536,  # KiB
-    "PASSWORD_HASH_PARALLELISM": 4,
+    # argon2id, RFC 9106's low-memory profile: work factors, not passwords.
+    "PASSWORD_HASH_TIME_COST": 3,  # nosec B105
+    "PASSWORD_HASH_MEMORY_COST": 65536,  # nosec B105
+    "PASSWORD_HASH_PARALLELISM": 4,  # nosec B105
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,

@@ -152,7 +152,8 @@ def calendar(events: Sequence[Event], site: Site, name: str, source: str | None 
     if zone:
         cal.add("x-wr-timezone", zone)
     head = cal.to_ical()
-    assert head.endswith(END)
+    if not head.endswith(END):  # icalendar's output, which the parts below are spliced into
+        raise ValueError("A calendar's text does not end with END:VCALENDAR.")
     parts = [head[: -len(END)]]
     zones = sorted({e.timezone for e in events if not e.is_all_day} - UTC_NAMES)
     if zones:

@@ -365,7 +365,8 @@ TOPICS = ["Cloud", "Edge", "Containers", "CI/CD", "Networking", "Storage", "Secu
 
 def synthetic_events(count: int, today: date) -> Iterator[dict]:
     """Deterministic generated events over the two years around `today`, about half upcoming."""
-    rng = random.Random(20250306)  # noqa: S311 - reproducible demo data, not secrets
+    # Reproducible demo data, not secrets.
+    rng = random.Random(20250306)  # noqa: S311  # nosec B311
     kinds = list(EventKind)
     slugs = [slug for slug, _, _ in PROJECTS]
     for number in range(1, count + 1):
