@@ -27,6 +27,7 @@ DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "INQUIRY_RATELIMIT_PER_EMAIL": "5 per hour",
     "INQUIRY_RATELIMIT_PER_IP": "20 per hour",
+    "INQUIRY_RETENTION_DAYS": None,  # days an inquiry that is over keeps its personal data
     "BASE_URL": None,
     "TRUSTED_PROXIES": 0,
     "EVENTS_PER_PAGE": 20,

@@ -1,9 +1,15 @@
-"""`flask outbox deliver [--all] [--loop]`: the command a cron job or a worker process runs."""
+"""`flask outbox deliver [--all] [--loop]`: the command a cron job or a worker process runs.
+
+With `--loop` the worker also runs the daily jobs that features registered, without this
+package importing them: callables taking the app, in `app.extensions["daily_jobs"]`, each
+returning a line to print or None (the inquiries' retention purge is one)."""
 
 from __future__ import annotations
 
 import signal
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import current_app
@@ -36,16 +42,57 @@ def deliver_command(include_waiting: bool, loop: bool, interval: float) -> None:
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     click.echo(f"Outbox worker: delivering every {interval:g} s; stop with Ctrl-C or SIGTERM.")
+    daily = DailyJobs()
     try:
         while not stopping:
-            _one_round(app, include_waiting)
+            _one_round(app, include_waiting, daily)
             time.sleep(interval)
     except KeyboardInterrupt:
         pass
     click.echo("Outbox worker stopped.")
 
 
-def _one_round(app, include_waiting: bool) -> None:
+class DailyJobs:
+    """Runs each of `app.extensions["daily_jobs"]` at most once every 24 hours: in the
+    worker's first round, then a day after its last run. A job that fails is tried again an
+    hour later; the worker goes on either way."""
+
+    EVERY = timedelta(hours=24)
+    AFTER_FAILURE = timedelta(hours=1)
+
+    def __init__(self) -> None:
+        self.due: dict[Callable, datetime] = {}
+
+    def run_due(self, app) -> None:
+        for job in list(app.extensions.get("daily_jobs", [])):
+            now = datetime.now(UTC)
+            if self.due.get(job, now) > now:
+                continue
+            try:
+                said = job(app)
+            except Exception as error:  # one bad job must not stop the mail
+                db.session.rollback()
+                self.due[job] = now + self.AFTER_FAILURE
+                name = getattr(job, "__name__", repr(job))
+                click.echo(
+                    f"Daily job {name} failed ({type(error).__name__}: {error}); "
+                    "trying again in an hour.",
+                    err=True,
+                )
+                continue
+            self.due[job] = now + self.EVERY
+            if said:
+                click.echo(said)
+
+
+def _one_round(app, include_waiting: bool, daily: DailyJobs | None = None) -> None:
+    """One look at the outbox, then the daily jobs that are due."""
+    _deliver_round(app, include_waiting)
+    if daily is not None:
+        daily.run_due(app)
+
+
+def _deliver_round(app, include_waiting: bool) -> None:
     """A worker outlives a database restart: it says so and tries again next round."""
     try:
         report = deliver(app, include_waiting=include_waiting)
