@@ -312,8 +312,6 @@ def count_queries(app):
     return counting
 
 
-
-
 class SMTPServer:
     """A real SMTP server (aiosmtpd) on loopback that keeps what it receives. `answer` makes
     it refuse messages ("451 ..." or "550 ..."); stop() leaves nothing listening on the port."""
