@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from portal.core.text import clean_line, clean_text
 from portal.inquiries.models import MembershipTier, SponsorshipPackage
+from portal.mail.messages import is_writable_address
 
 NAME_MAX = 100
 ORGANIZATION_MAX = 200
@@ -45,6 +46,8 @@ def deliverable_address(form, field) -> None:
     except EmailNotValidError as error:
         raise ValidationError(str(error)) from error
     field.data = result.ascii_email or result.normalized
+    if not is_writable_address(field.data):
+        raise ValidationError("This address cannot be written in an email; check it, please.")
 
 
 class ConsentField(BooleanField):
@@ -72,7 +75,8 @@ class InquiryForm(FlaskForm):
     name = StringField(
         "Your name",
         filters=[_one_line],
-        validators=[InputRequired("Tell us your name."), Length(max=NAME_MAX)],
+        # DataRequired, not InputRequired: what is left once invisible characters are cleaned out.
+        validators=[DataRequired("Tell us your name."), Length(max=NAME_MAX)],
         render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
     )
     email = EmailField(
@@ -89,7 +93,7 @@ class InquiryForm(FlaskForm):
         "Organization",
         filters=[_one_line],
         validators=[
-            InputRequired("Tell us which organization you represent."),
+            DataRequired("Tell us which organization you represent."),
             Length(max=ORGANIZATION_MAX),
         ],
         render_kw={"autocomplete": "organization", "maxlength": ORGANIZATION_MAX},

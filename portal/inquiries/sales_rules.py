@@ -21,6 +21,7 @@ from portal.inquiries.models import (
     SponsorshipPackage,
     StaffContact,
 )
+from portal.mail.messages import is_writable_address
 
 MAX_AMOUNT = 10**12  # minor units: far above any fee, far below what a BIGINT holds
 Errors = dict[str, str]
@@ -122,6 +123,8 @@ def contact_errors(values: dict[str, Any], contact: StaffContact | None = None) 
     else:
         # Mail servers take the ASCII form (bücher.de is xn--bcher-kva.de): keep that one.
         values["email"] = checked.ascii_email
+        if not is_writable_address(checked.ascii_email):
+            errors["email"] = "This address cannot be written in an email header."
         same = func.lower(StaffContact.email) == get("email").lower()
         if _taken(StaffContact, contact, same):
             errors["email"] = "Another contact already has this address."

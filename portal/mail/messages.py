@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from email import policy
+from email import errors, policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -63,6 +63,16 @@ def verified(raw: bytes) -> bytes:
     if len(names) != len(set(names)) or not set(names) <= HEADERS:
         raise UnsafeMessage("This message would carry headers we did not write.")
     return raw
+
+
+def is_writable_address(address: str) -> bool:
+    """Whether `address` can stand in a header as it is. Some addresses valid by RFC 5322, such
+    as a local part that looks like an RFC 2047 encoded word (`=?utf-8?q?x?=@example.org`), make
+    the email package raise when it writes them: forms refuse those."""
+    try:
+        return bool(str(Address(addr_spec=address)))
+    except (ValueError, TypeError, errors.MessageError):
+        return False
 
 
 def mailbox(name: str | None, address: str) -> Address:
