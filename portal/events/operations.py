@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -206,16 +206,42 @@ def duplicate(event: Event, actor: Actor) -> Event:
     return create_event(values, actor)
 
 
-def unique_slug(base: str) -> str:
-    """`base`, or `base-2`, `base-3`... whichever no event has yet."""
-    base = base[:110].strip("-") or "event"
-    taken = set(db.session.scalars(select(Event.slug).where(Event.slug.startswith(base))))
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
+def unique_slug(base: str, taken: SlugPool | None = None) -> str:
+    """`base`, or `base-2`, `base-3`... whichever no event has yet. With a pool (one import),
+    the slugs taken under each base are read once, not again for every event."""
+    return (taken or SlugPool()).take(base)
+
+
+class SlugPool:
+    """The slugs taken under each base, read once from the database and kept up to date
+    with the slugs handed out since, so thousands of same-title events are numbered
+    without re-reading every taken slug each time."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, set[str]] = {}
+        self.next_number: dict[str, int] = {}
+        self.given: set[str] = set()
+
+    def take(self, base: str) -> str:
+        base = base[:110].strip("-") or "event"
+        stored = self.stored.get(base)
+        if stored is None:
+            stmt = select(Event.slug).where(Event.slug.startswith(base, autoescape=True))
+            stored = self.stored[base] = set(db.session.scalars(stmt))
+
+        def free(slug: str) -> bool:
+            return slug not in stored and slug not in self.given
+
+        if free(base):
+            slug = base
+        else:
+            number = self.next_number.get(base, 2)
+            while not free(f"{base}-{number}"):
+                number += 1
+            self.next_number[base] = number + 1
+            slug = f"{base}-{number}"
+        self.given.add(slug)
+        return slug
 
 
 # Projects: rows with nothing more to them than their fields (core.rows)
@@ -240,35 +266,73 @@ def import_events(
 ) -> Counter:
     """Create or update (by UID) the events of planned rows, reporting each to `progress`; the
     caller commits the whole import at once. New events are drafts unless `publish`; the
-    source's cancellations are followed either way."""
+    source's cancellations are followed for published events, and a draft stays a draft
+    (marked cancelled in its summary). Each row gets its outcome, and a reason when skipped."""
     counts: Counter = Counter()
+    slugs = SlugPool()
     for row in rows:
-        counts[_import_row(row, actor, publish)] += 1
+        row.outcome = _import_row(row, actor, publish, slugs)
+        counts[row.outcome] += 1
         if progress is not None:
             progress(1)
     db.session.flush()
     return counts
 
 
-def _import_row(row: ImportRow, actor: Actor, publish: bool) -> str:
+# What an event of this portal's own feed carries as the event has it: an import of the feed
+# compares only these (its DESCRIPTION and LOCATION are made from several fields).
+OWN_FEED_FIELDS = ("title", "starts_on", "ends_on", "start_time", "end_time", "timezone")
+
+
+def _own_values(row: ImportRow, event: Event) -> dict[str, Any]:
+    values = {name: row.values[name] for name in OWN_FEED_FIELDS if name in row.values}
+    if values.get("start_time") is None:
+        values.pop("timezone", None)  # all day: the feed has dates, the zone stays the event's
+    else:
+        zone = ZoneInfo(values["timezone"])
+        start = datetime.combine(values["starts_on"], values["start_time"], zone)
+        end = datetime.combine(values["ends_on"], values["end_time"], zone)
+        if (start, end) == (event.local_start, event.local_end):
+            for name in ("starts_on", "ends_on", "start_time", "end_time", "timezone"):
+                values.pop(name)  # the same instants, perhaps written in another zone
+    return values
+
+
+def _import_row(row: ImportRow, actor: Actor, publish: bool, slugs: SlugPool) -> str:
     if row.action == "skip":
         return "skipped"
     values = dict(row.values)
     try:
         if row.action == "update":
             event = db.session.get(Event, row.event_id)
-            if row.cancelled:
+            row.slug = event.slug
+            if row.own:
+                values = _own_values(row, event)
+            if row.cancelled and event.status is not EventStatus.DRAFT:
                 values["status"] = EventStatus.CANCELLED
+            elif row.cancelled:
+                summary = values.get("summary", event.summary) or ""
+                if not summary.startswith(ical_import.CANCELLED_MARK):
+                    values["summary"] = _marked(summary)
             changed = update_event(event, values, actor)
             return "updated" if changed else "unchanged"
         values.setdefault("kind", EventKind.COMMUNITY_EVENT)
+        status = ical_import.new_status(row, publish)
+        if row.cancelled and status is EventStatus.DRAFT:
+            values["summary"] = _marked(values.get("summary"))
         values.update(
-            slug=unique_slug(ical_import.slug_base(row)),
+            slug=slugs.take(ical_import.slug_base(row)),
             import_uid=row.uid,
-            status=ical_import.new_status(row, publish),
+            status=status,
         )
+        row.slug = values["slug"]
         create_event(values, actor)
         return "created"
     except Refused as refused:
         row.problems.append(str(refused))
         return "skipped"
+
+
+def _marked(summary: str | None) -> str:
+    """A draft of a cancelled event says so where staff read it."""
+    return f"{ical_import.CANCELLED_MARK} {summary or ''}".strip()[:500]
