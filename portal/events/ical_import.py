@@ -433,14 +433,24 @@ def _read_when(component: icalendar.Event, row: ImportRow, day_zone: str) -> Non
     if end_prop is not None:
         end = end_prop.dt
     elif duration is not None and isinstance(duration.dt, timedelta):
-        end = start + duration.dt
+        end = _plus(start, duration.dt)
     else:
         end = None
     timed_start, timed_end = isinstance(start, datetime), isinstance(end, datetime)
+    midnight = datetime.min.time()
+    if (
+        timed_start
+        and timed_end
+        and _text(component, "X-MICROSOFT-CDO-ALLDAYEVENT").strip().upper() == "TRUE"
+        and start.time() == end.time() == midnight
+    ):
+        start, end = start.date(), end.date()  # Outlook's all-day events, as two midnights
+        timed_start = timed_end = False
+        day_zone = iana_name(str(start_prop.params.get("TZID", ""))) or day_zone
     if end is not None and timed_start != timed_end:
         first_day = start.date() if timed_start else start
         last_day = end.date() if timed_end else end - timedelta(days=1)
-        if timed_end and end.time() == datetime.min.time() and end.date() > first_day:
+        if timed_end and end.time() == midnight and end.date() > first_day:
             last_day = end.date() - timedelta(days=1)
         row.notes.append("It mixes a date and a date-time: it was read as an all-day event.")
         start, end = first_day, max(last_day, first_day) + timedelta(days=1)
@@ -484,6 +494,16 @@ def _read_when(component: icalendar.Event, row: ImportRow, day_zone: str) -> Non
         end_time=end.time().replace(microsecond=0),
         timezone=zone,
     )
+
+
+def _plus(start: date | datetime, length: timedelta) -> date | datetime:
+    """RFC 5545 3.3.6: a duration's days are nominal (the same clock time days later), its
+    hours, minutes and seconds exact (counted across a change of clocks)."""
+    if not isinstance(start, datetime) or start.tzinfo is None:
+        return start + length
+    days = timedelta(days=length.days)
+    exact = length - days
+    return (start + days).astimezone(UTC).__add__(exact).astimezone(start.tzinfo)
 
 
 def _zone_name(start: datetime, tzid: str | None, row: ImportRow, day_zone: str) -> str:
@@ -589,7 +609,8 @@ def _read_place(component: icalendar.Event, row: ImportRow) -> None:
     """LOCATION as venue, street, city, region and country, as well as one line of text
     allows: an online-meeting address or "Online" makes the event virtual (or hybrid with a
     place), a postcode is never the city."""
-    text = " ".join(_text(component, "LOCATION", row).split())
+    location = _text(component, "LOCATION", row).replace("\r", "").replace("\n", ", ")
+    text = " ".join(location.split())
     values = dict(
         venue=None, street=None, city=None, region=None, country=None, format=EventFormat.IN_PERSON
     )
@@ -616,14 +637,28 @@ def _read_place(component: icalendar.Event, row: ImportRow) -> None:
     geo = _first(component, "GEO", row)
     if geo is not None:
         latitude, longitude = float(geo.latitude), float(geo.longitude)
-        if -90 <= latitude <= 90 and -180 <= longitude <= 180:
-            row.values.update(latitude=latitude, longitude=longitude)
+    else:  # Apple writes the map's point in X-APPLE-STRUCTURED-LOCATION:geo:lat,lon
+        point = re.fullmatch(
+            r"geo:(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)",
+            _text(component, "X-APPLE-STRUCTURED-LOCATION").strip(),
+        )
+        latitude, longitude = (float(point[1]), float(point[2])) if point else (None, None)
+    if latitude is not None and -90 <= latitude <= 90 and -180 <= longitude <= 180:
+        row.values.update(latitude=latitude, longitude=longitude)
 
 
 def _address(text: str) -> dict[str, str | None]:
     """'Venue, 300 E Green St, Pasadena, CA 91101, United States' → its parts; a postcode
     stays in the street, never the city."""
     found: dict[str, str | None] = {}
+    # Meetup: "Venue (Street, City, ST 12345, Country)"
+    inner = re.fullmatch(r"([^(]+?)\s*\(([^()]*,[^()]*)\)", text)
+    if inner:
+        found = _address(inner[2])
+        if found.get("venue") or found.get("street"):
+            found["street"] = ", ".join(p for p in (found.get("venue"), found.get("street")) if p)
+        found["venue"] = inner[1][:200]
+        return found
     parts = [part.strip() for part in text.split(",") if part.strip()]
     code = country_code(parts[-1]) if parts else None
     if code:
