@@ -660,7 +660,7 @@ def _address(text: str) -> dict[str, str | None]:
         found["venue"] = inner[1][:200]
         return found
     parts = [part.strip() for part in text.split(",") if part.strip()]
-    code = country_code(parts[-1]) if parts else None
+    code = _country_code(parts[-1]) if parts else None
     if code:
         found["country"] = code
         parts.pop()
@@ -689,6 +689,11 @@ def _address(text: str) -> dict[str, str | None]:
     if street:
         found["street"] = street[:200]
     return found
+
+
+@lru_cache(maxsize=4096)
+def _country_code(text: str) -> str | None:
+    return country_code(text)
 
 
 def _read_categories(component: icalendar.Event, row: ImportRow, projects: dict) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import StaffUser
 from portal.core.audit import plain, record
@@ -227,7 +228,8 @@ class SlugPool:
         stored = self.stored.get(base)
         if stored is None:
             stmt = select(Event.slug).where(Event.slug.startswith(base, autoescape=True))
-            stored = self.stored[base] = set(db.session.scalars(stmt))
+            with db.session.no_autoflush:  # what is not flushed yet is in self.given
+                stored = self.stored[base] = set(db.session.scalars(stmt))
 
         def free(slug: str) -> bool:
             return slug not in stored and slug not in self.given
@@ -258,6 +260,9 @@ PROJECT = RowKind(
 # Imports
 
 
+BATCH = 500  # new events written (and audited) per flush
+
+
 def import_events(
     rows: list[ImportRow],
     actor: Actor,
@@ -267,16 +272,78 @@ def import_events(
     """Create or update (by UID) the events of planned rows, reporting each to `progress`; the
     caller commits the whole import at once. New events are drafts unless `publish`; the
     source's cancellations are followed for published events, and a draft stays a draft
-    (marked cancelled in its summary). Each row gets its outcome, and a reason when skipped."""
+    (marked cancelled in its summary). Each row gets its outcome, and a reason when skipped.
+
+    New events are checked by the rules create_event applies and written BATCH at a time;
+    the events to update are read at once with their projects and links; so thousands of
+    events take seconds, not minutes."""
     counts: Counter = Counter()
     slugs = SlugPool()
+    updating = _events_to_update(rows)
+    created: list[Event] = []
     for row in rows:
-        row.outcome = _import_row(row, actor, publish, slugs)
+        if row.action == "create":
+            row.outcome = _create_row(row, publish, slugs, created)
+        else:
+            row.outcome = _import_row(row, actor, updating)
         counts[row.outcome] += 1
+        if len(created) >= BATCH:
+            _write_created(created, actor)
         if progress is not None:
             progress(1)
+    _write_created(created, actor)
     db.session.flush()
     return counts
+
+
+def _events_to_update(rows: list[ImportRow]) -> dict[int, Event]:
+    ids = sorted({row.event_id for row in rows if row.action == "update" and row.event_id})
+    found: dict[int, Event] = {}
+    for start in range(0, len(ids), BATCH):
+        stmt = (
+            select(Event)
+            .where(Event.id.in_(ids[start : start + BATCH]))
+            .options(selectinload(Event.projects), selectinload(Event.links))
+        )
+        found.update((event.id, event) for event in db.session.scalars(stmt))
+    return found
+
+
+def _create_row(row: ImportRow, publish: bool, slugs: SlugPool, created: list[Event]) -> str:
+    """A new event from `row`, checked as create_event checks it (the slug by the pool, which
+    knows every slug taken), added to the session for _write_created."""
+    values = dict(row.values)
+    values.setdefault("kind", EventKind.COMMUNITY_EVENT)
+    status = ical_import.new_status(row, publish)
+    if row.cancelled and status is EventStatus.DRAFT:
+        values["summary"] = _marked(values.get("summary"))
+    slug = slugs.take(ical_import.slug_base(row))
+    errors = rules.event_errors({**values, "slug": ""})
+    errors.pop("slug", None)
+    if not rules.is_slug(slug):
+        errors["slug"] = "Lower-case letters, digits and single hyphens, at most 120 characters."
+    if errors:
+        row.problems += list(dict.fromkeys(errors.values()))
+        return "skipped"
+    values.update(slug=slug, import_uid=row.uid, status=status)
+    event = Event(status=status)
+    event.projects, event.links = [], []
+    _apply(event, values)
+    db.session.add(event)
+    created.append(event)
+    row.slug = slug
+    return "created"
+
+
+def _write_created(created: list[Event], actor: Actor) -> None:
+    """Write the new events, then their audit entries (which need their ids)."""
+    if not created:
+        return
+    db.session.flush()
+    for event in created:
+        record(actor, "event.import", event, event.title, after=snapshot(event))
+    db.session.flush()
+    created.clear()
 
 
 # What an event of this portal's own feed carries as the event has it: an import of the feed
@@ -298,13 +365,13 @@ def _own_values(row: ImportRow, event: Event) -> dict[str, Any]:
     return values
 
 
-def _import_row(row: ImportRow, actor: Actor, publish: bool, slugs: SlugPool) -> str:
+def _import_row(row: ImportRow, actor: Actor, events: dict[int, Event]) -> str:
     if row.action == "skip":
         return "skipped"
     values = dict(row.values)
     try:
         if row.action == "update":
-            event = db.session.get(Event, row.event_id)
+            event = events.get(row.event_id) or db.session.get(Event, row.event_id)
             row.slug = event.slug
             if row.own:
                 values = _own_values(row, event)
@@ -316,18 +383,7 @@ def _import_row(row: ImportRow, actor: Actor, publish: bool, slugs: SlugPool) ->
                     values["summary"] = _marked(summary)
             changed = update_event(event, values, actor)
             return "updated" if changed else "unchanged"
-        values.setdefault("kind", EventKind.COMMUNITY_EVENT)
-        status = ical_import.new_status(row, publish)
-        if row.cancelled and status is EventStatus.DRAFT:
-            values["summary"] = _marked(values.get("summary"))
-        values.update(
-            slug=slugs.take(ical_import.slug_base(row)),
-            import_uid=row.uid,
-            status=status,
-        )
-        row.slug = values["slug"]
-        create_event(values, actor)
-        return "created"
+        return "skipped"  # new events go through _create_row
     except Refused as refused:
         row.problems.append(str(refused))
         return "skipped"
