@@ -183,3 +183,22 @@ def test_names_and_texts_with_commas_semicolons_backslashes_and_lines_read_whole
         escaped = "Hybrid\\, matching “cloud”\\; a\\\\b\\nsecond line"
         assert read["name"] == f"{escaped} · OpenInfra Foundation"
         assert read["events"][0]["summary"] == title
+
+
+def test_a_time_the_clocks_show_twice_is_written_as_the_instant_the_portal_means(
+    client, make_event, frozen_now
+):
+    made = make_event(
+        starts_on=date(2025, 11, 2),
+        ends_on=date(2025, 11, 2),
+        start_time=time(1, 30),  # New York shows 01:30 twice that night: EDT, then EST
+        end_time=time(3),
+        timezone="America/New_York",
+    )
+    response = client.get(f"/events/{made.slug}.ics")
+    assert b"DTSTART:20251102T053000Z\r\n" in response.data  # 01:30 EDT, the first
+    assert b"DTEND;TZID=America/New_York:20251102T030000\r\n" in response.data
+    _forget_vobject_zones()
+    again = vobject.readOne(response.get_data(as_text=True)).vevent
+    assert again.dtstart.value == made.starts_at.replace(tzinfo=UTC)
+    assert again.dtend.value.astimezone(UTC) == datetime(2025, 11, 2, 8, tzinfo=UTC)

@@ -89,6 +89,15 @@ def description(event: Event, page_url: str, base: str) -> str:
     return "\n".join(lines).strip()
 
 
+def unambiguous(moment: datetime) -> datetime:
+    """A local time the clocks show twice (the hour repeated when they go back) in UTC: the
+    portal means the first (fold=0, as zoneinfo reads it), and readers differ on which they
+    take of a DTSTART;TZID=... that names it."""
+    if moment.replace(fold=1).utcoffset() != moment.replace(fold=0).utcoffset():
+        return moment.replace(fold=0).astimezone(UTC)
+    return moment
+
+
 def vevent(event: Event, site: Site) -> icalendar.Event:
     page = site.event_url(event)
     stamp = event.updated_at.replace(tzinfo=UTC)
@@ -97,7 +106,7 @@ def vevent(event: Event, site: Site) -> icalendar.Event:
         start: date | datetime = event.starts_on
         end: date | datetime = event.ends_on + timedelta(days=1)
     else:
-        start, end = event.local_start, event.local_end
+        start, end = unambiguous(event.local_start), unambiguous(event.local_end)
     summary = event.title
     if event.status is EventStatus.CANCELLED:
         summary = f"Cancelled: {summary}"
