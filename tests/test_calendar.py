@@ -344,12 +344,15 @@ def test_calendar_properties(client, catalogue):
     response = client.get("/events.ics?project=kata-containers&format=virtual")
     calendar = parse(response)
     name = "OpenInfra Foundation events: Kata Containers, virtual"
-    assert str(calendar["NAME"]) == str(calendar["X-WR-CALNAME"]) == name
+    # icalendar's reader leaves NAME escaped (it does not know its type); vobject reads TEXT.
+    again = other_parser(response)
+    assert again.contents["name"][0].value == again.contents["x-wr-calname"][0].value == name
+    assert b"NAME:OpenInfra Foundation events: Kata Containers\\, virtual\r\n" in response.data
     assert str(calendar["X-WR-TIMEZONE"]) == "UTC"
     assert b"REFRESH-INTERVAL;VALUE=DURATION:PT6H\r\n" in response.data
     assert b"X-PUBLISHED-TTL:PT6H\r\n" in response.data
     assert str(calendar["PRODID"]) == "-//OpenInfra Foundation//Events portal//EN"
-    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert "METHOD" not in calendar  # not an iTIP message: see calendar()
     mixed = parse(client.get("/events.ics"))
     assert "X-WR-TIMEZONE" not in mixed  # no zone holds more than half of all events
 
@@ -465,8 +468,9 @@ def test_bad_filters_answer_400_in_plain_text(client):
 
 def test_hostile_text_in_filters_cannot_break_the_calendar(client, north_america):
     response = client.get("/events.ics?q=pasadena%0D%0AX-EVIL:1%0Aend&country=%20us%0D%0A")
-    calendar = parse(response)
-    assert str(calendar["NAME"]) == (
+    parse(response)
+    again = other_parser(response)
+    assert again.contents["name"][0].value == (
         "OpenInfra Foundation events: in United States, matching “pasadena x evil 1 end”"
     )
     assert b"\r\nX-EVIL" not in response.data and b"\r\nX-EVIL" not in response.data

@@ -2,6 +2,7 @@
 round trip of the portal's own feed."""
 
 import http.server
+import json
 import re
 import threading
 from datetime import date, time
@@ -25,7 +26,8 @@ from portal.extensions import db
 pytestmark = pytest.mark.usefixtures("frozen_now")
 
 # As calendar programs write them: a VTIMEZONE, an all-day event, a cancelled one, UTC, a
-# repeating one and one without UID (both skipped), folded lines and escaped commas.
+# weekly one (99 occurrences in the window) and one without UID, folded lines and escaped
+# commas.
 REAL_WORLD = b"""BEGIN:VCALENDAR\r
 VERSION:2.0\r
 PRODID:-//Example Corp//Calendar 1.0//EN\r
@@ -119,16 +121,19 @@ def test_a_real_world_file_is_previewed_then_imported(client, editor, csrf, make
     preview = upload(client, csrf, REAL_WORLD)
     text = preview.get_data(as_text=True)
     assert preview.status_code == 200
-    assert "5 events read: 3 to create" in " ".join(text.split())
-    assert "Repeating events are not imported." in text and "It has no UID" in text
+    assert "103 events read: 103 to create" in " ".join(text.split())
+    assert "1 repeating event: their occurrences from 2023-11-21 to 2026-11-20" in " ".join(
+        text.split()
+    )
+    assert "It has no UID" in text and "a draft marked cancelled" in text
     assert "not an http(s) address" in text
     assert db.session.scalar(db.select(db.func.count()).select_from(Event)) == 0  # not yet
 
     done = apply(client, preview)
     assert done.status_code == 303 and done.headers["Location"] == "/staff/events/"
-    assert "3 created, 0 updated, 0 unchanged, 2 skipped" in client.get("/staff/events/").get_data(
-        as_text=True
-    )
+    assert "103 created, 0 updated, 0 unchanged, 0 skipped" in client.get(
+        "/staff/events/"
+    ).get_data(as_text=True)
 
     pasadena = by_uid("pasadena-2025@example.org")
     assert pasadena.status is EventStatus.DRAFT
@@ -159,8 +164,18 @@ def test_a_real_world_file_is_previewed_then_imported(client, editor, csrf, make
     assert ptg.timezone == "Europe/Berlin"  # the calendar's own zone, for all-day events
 
     berlin = by_uid("berlin-2025@example.org")
-    assert berlin.status is EventStatus.CANCELLED and berlin.title == "OpenInfra Day Berlin"
-    assert (berlin.timezone, berlin.start_time, berlin.country) == ("UTC", time(7), "DE")
+    # Imported as drafts: a cancelled event stays a draft, marked cancelled where staff read.
+    assert berlin.status is EventStatus.DRAFT and berlin.title == "OpenInfra Day Berlin"
+    assert berlin.summary.startswith("Cancelled in the source calendar.")
+    # UTC times in a calendar that names its zone are shown in that zone (the same instant).
+    assert (berlin.timezone, berlin.start_time, berlin.country) == ("Europe/Berlin", time(9), "DE")
+
+    weekly = by_uid("weekly@example.org#20250108T170000Z")
+    assert (weekly.starts_on, weekly.start_time, weekly.timezone) == (
+        date(2025, 1, 8),
+        time(18),
+        "Europe/Berlin",
+    )
 
 
 def test_a_second_import_updates_by_uid(client, editor, csrf):
@@ -173,14 +188,15 @@ def test_a_second_import_updates_by_uid(client, editor, csrf):
         b"UID:ptg-2025@example.org\r\nDTSTAMP:20241101T000000Z\r\nSTATUS:CANCELLED\r\n",
     )
     preview = upload(client, csrf, changed)
-    assert "0 to create, 3 to update" in " ".join(preview.get_data(as_text=True).split())
+    assert "0 to create, 103 to update" in " ".join(preview.get_data(as_text=True).split())
     apply(client, preview)
     pasadena = by_uid("pasadena-2025@example.org")
     assert pasadena.end_time == time(18) and pasadena.sequence == sequence + 1
     assert pasadena.slug == slug
     assert by_uid("ptg-2025@example.org").status is EventStatus.CANCELLED
-    assert db.session.scalar(db.select(db.func.count()).select_from(Event)) == 3
-    assert "0 created, 2 updated, 1 unchanged" in client.get("/staff/events/").get_data(
+    assert by_uid("berlin-2025@example.org").status is EventStatus.CANCELLED
+    assert db.session.scalar(db.select(db.func.count()).select_from(Event)) == 103
+    assert "0 created, 2 updated, 101 unchanged" in client.get("/staff/events/").get_data(
         as_text=True
     )
 
@@ -235,7 +251,7 @@ def test_an_address_is_fetched_and_private_ones_only_when_allowed(
     app.config["IMPORT_ALLOW_PRIVATE_URLS"] = True
     preview = client.post("/staff/import/", data=form)
     assert preview.status_code == 200
-    assert "3 to create" in " ".join(preview.get_data(as_text=True).split())
+    assert "103 to create" in " ".join(preview.get_data(as_text=True).split())
     for url in ("javascript:alert(1)", "file:///etc/passwd", "ftp://example.org/x.ics"):
         response = client.post("/staff/import/", data={**form, "url": url})
         assert response.status_code == 422
@@ -246,12 +262,12 @@ def test_the_command_previews_then_imports_with_a_progress_bar(runner, tmp_path)
     path.write_bytes(REAL_WORLD)
     dry = runner.invoke(args=["events", "import", str(path)])
     assert dry.exit_code == 0, dry.output
-    assert "5 events read: 3 to create, 0 to update." in dry.output
+    assert "103 events read: 103 to create, 0 to update." in dry.output
     assert "Nothing changed" in dry.output
     assert db.session.scalar(db.select(db.func.count()).select_from(Event)) == 0
     done = runner.invoke(args=["events", "import", str(path), "--apply", "--publish"])
     assert done.exit_code == 0, done.output
-    assert "Importing" in done.output and "3 created" in done.output
+    assert "Importing" in done.output and "103 created" in done.output
     assert by_uid("pasadena-2025@example.org").status is EventStatus.PUBLISHED
     missing = runner.invoke(args=["events", "import", str(tmp_path / "nope.ics")])
     assert missing.exit_code == 1
@@ -453,3 +469,61 @@ def test_a_name_that_rebinds_to_a_private_address_is_not_fetched(served, monkeyp
     with pytest.raises(ical_fetch.FetchFailed, match="private address"):
         ical_fetch.fetch(url, max_bytes=1_000_000, timeout=5)
     assert len(calls) >= 2
+
+
+def test_importing_the_portals_own_feed_maps_its_uids_back_and_changes_nothing(
+    client, runner, tmp_path, make_event
+):
+    made = [
+        make_event(starts_on=date(2025, 3, 6), ends_on=date(2025, 3, 7), timezone="Asia/Tokyo"),
+        make_event(
+            starts_on=date(2025, 3, 8),
+            ends_on=date(2025, 3, 10),
+            start_time=time(9),
+            end_time=time(17),
+            timezone="America/Chicago",
+        ),
+        make_event(start_time=time(9), end_time=time(10), timezone="Etc/UTC"),
+        make_event(status=EventStatus.CANCELLED, start_time=time(9), end_time=time(17)),
+        make_event(summary="Text; with, commas", venue="Hall 3, Level 2", city="Zürich"),
+    ]
+    before = {e.id: _state(e) for e in made}
+    path = tmp_path / "feed.ics"
+    path.write_bytes(client.get("/events.ics").data)
+    result = runner.invoke(args=["events", "import", str(path), "--apply", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["created"] == [] and report["skipped"] == [] and report["updated"] == []
+    assert sorted(item["slug"] for item in report["unchanged"]) == sorted(e.slug for e in made)
+    db.session.expire_all()
+    assert {e.id: _state(db.session.get(Event, e.id)) for e in made} == before
+    assert db.session.scalar(db.select(db.func.count()).select_from(Event)) == len(made)
+
+
+def _state(event: Event) -> tuple:
+    return (
+        event.title, event.summary, event.status, event.starts_on, event.ends_on,
+        event.start_time, event.end_time, event.timezone, event.venue, event.city,
+        event.sequence, event.import_uid,
+    )  # fmt: skip
+
+
+def test_the_command_prints_json_with_each_event_and_the_reason_of_each_skip(runner, tmp_path):
+    path = tmp_path / "events.ics"
+    path.write_bytes(REAL_WORLD.replace(b"DTSTART;VALUE=DATE:20250801", b"DTSTART:garbage"))
+    dry = runner.invoke(args=["events", "import", str(path), "--json"])
+    assert dry.exit_code == 0, dry.output
+    planned = json.loads(dry.output)
+    assert len(planned["created"]) == 102 and planned["created"][0]["slug"] is None
+    (skipped,) = planned["skipped"]
+    assert skipped["summary"] == "No UID" and "could not be read" in skipped["reason"]
+    done = runner.invoke(args=["events", "import", str(path), "--json", "--apply"])
+    report = json.loads(done.output)
+    assert {"uid": "pasadena-2025@example.org", "slug": "openinfra-days-north-america-2025"} in (
+        report["created"]
+    )
+    assert report["skipped"] == planned["skipped"]
+    again = json.loads(
+        runner.invoke(args=["events", "import", str(path), "--json", "--apply"]).output
+    )
+    assert len(again["unchanged"]) == 102 and again["created"] == []

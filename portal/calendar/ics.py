@@ -6,7 +6,6 @@ escaping, folding and CRLFs, and its bytes are returned unchanged.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
@@ -15,10 +14,10 @@ from datetime import UTC, date, datetime, timedelta
 from threading import Lock
 
 import icalendar
-from icalendar import vDuration, vGeo
+from icalendar import vDuration, vGeo, vText
 from sqlalchemy import inspect as sa_inspect
 
-from portal.core.text import clean_line
+from portal.calendar import zones
 from portal.events.display import country_name, date_range
 from portal.events.models import Event, EventFormat, EventLink, EventStatus, LinkKind, LinkState
 
@@ -90,6 +89,15 @@ def description(event: Event, page_url: str, base: str) -> str:
     return "\n".join(lines).strip()
 
 
+def unambiguous(moment: datetime) -> datetime:
+    """A local time the clocks show twice (the hour repeated when they go back) in UTC: the
+    portal means the first (fold=0, as zoneinfo reads it), and readers differ on which they
+    take of a DTSTART;TZID=... that names it."""
+    if moment.replace(fold=1).utcoffset() != moment.replace(fold=0).utcoffset():
+        return moment.replace(fold=0).astimezone(UTC)
+    return moment
+
+
 def vevent(event: Event, site: Site) -> icalendar.Event:
     page = site.event_url(event)
     stamp = event.updated_at.replace(tzinfo=UTC)
@@ -98,7 +106,7 @@ def vevent(event: Event, site: Site) -> icalendar.Event:
         start: date | datetime = event.starts_on
         end: date | datetime = event.ends_on + timedelta(days=1)
     else:
-        start, end = event.local_start, event.local_end
+        start, end = unambiguous(event.local_start), unambiguous(event.local_end)
     summary = event.title
     if event.status is EventStatus.CANCELLED:
         summary = f"Cancelled: {summary}"
@@ -140,12 +148,18 @@ def calendar(events: Sequence[Event], site: Site, name: str, source: str | None 
         # Without a uid, Calendar.new invents a random one and every fetch would differ.
         uid=str(uuid.uuid5(uuid.NAMESPACE_URL, source or f"{site.uid_domain}/{name}")),
         prodid=f"-//{site.name}//Events portal//EN",
-        name=clean_line(name),  # a line break in a title must not reach NAME (icalendar raises)
         calscale="GREGORIAN",
-        method="PUBLISH",
+        # No METHOD: METHOD:PUBLISH makes a file an iTIP message (RFC 5546), which must have an
+        # ORGANIZER (libical: "Expected 1 ORGANIZER"), and an ORGANIZER makes clients offer
+        # replies or mail someone. A feed and a download are plain RFC 5545 calendars, which
+        # every client subscribes to or imports without METHOD.
         url=source,
         source=source,
     )
+    # NAME and X-WR-CALNAME are TEXT: escaped (`,;\` and line breaks), which Calendar.new's
+    # calendar_name does not do.
+    cal.add("name", vText(name))
+    cal.add("x-wr-calname", vText(name))
     cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
     zone = dominant_zone(events)
@@ -155,25 +169,26 @@ def calendar(events: Sequence[Event], site: Site, name: str, source: str | None 
     if not head.endswith(END):  # icalendar's output, which the parts below are spliced into
         raise ValueError("A calendar's text does not end with END:VCALENDAR.")
     parts = [head[: -len(END)]]
-    zones = sorted({e.timezone for e in events if not e.is_all_day} - UTC_NAMES)
-    if zones:
+    tzids = sorted({e.timezone for e in events if not e.is_all_day} - UTC_NAMES)
+    if tzids:
         first = min(event.starts_on for event in events).year
         last = max(event.ends_on for event in events).year + 1
-        parts += [_vtimezone(tzid, first, last) for tzid in zones]
+        parts += [zones.vtimezone(tzid, first, last) for tzid in tzids]
     parts += [_vevent_bytes(event, site) for event in events]
+    if not events:
+        # RFC 5545 wants at least one component. UTC's VTIMEZONE is valid (an observance with
+        # its DTSTART and offsets), shows nothing in any client and means what it says.
+        parts.append(EMPTY_FEED_ZONE)
     parts.append(END)
     return b"".join(parts)
 
 
 UTC_NAMES = {"UTC", "Etc/UTC"}  # written as ...Z: no VTIMEZONE needed
-
-
-@functools.lru_cache(maxsize=512)
-def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
-    zone = icalendar.Timezone.from_tzid(
-        tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
-    )
-    return zone.to_ical()
+EMPTY_FEED_ZONE = (
+    b"BEGIN:VTIMEZONE\r\nTZID:UTC\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+    b"TZNAME:UTC\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000\r\nEND:STANDARD\r\n"
+    b"END:VTIMEZONE\r\n"
+)
 
 
 class _VeventCache:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -21,7 +22,15 @@ events_cli = AppGroup("events", help="The event catalogue.")
 @click.argument("source")
 @click.option("--apply", "apply_", is_flag=True, help="Import; without it, only say what would be.")
 @click.option("--publish", is_flag=True, help="Publish new events (otherwise they are drafts).")
-def import_command(source: str, apply_: bool, publish: bool) -> None:
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print one JSON object instead of text: {"created": [{"uid", "slug"}], "updated": '
+    '[...], "unchanged": [...], "skipped": [{"uid", "summary", "reason"}]}; without --apply, '
+    "what would be.",
+)
+def import_command(source: str, apply_: bool, publish: bool, as_json: bool) -> None:
     """Import events from SOURCE, an .ics file or an http(s) address, matched by UID."""
     try:
         if source.lower().startswith(("http://", "https://", "webcal://")):
@@ -34,25 +43,64 @@ def import_command(source: str, apply_: bool, publish: bool) -> None:
         else:
             data = Path(source).read_bytes()
         projects = list(db.session.scalars(select(Project)))
-        rows = ical_import.plan(ical_import.parse(data, projects))
+        reading = ical_import.read(data, projects)
+        rows = ical_import.plan(reading.rows)
     except (OSError, ical_fetch.FetchFailed, ical_import.UnreadableCalendar) as error:
         raise click.ClickException(str(error)) from None
-    for row in rows:
-        if row.action == "skip":
-            click.echo(f"skip {row.uid or '(no UID)'}: {' '.join(row.problems)}", err=True)
-    planned = {action: sum(r.action == action for r in rows) for action in ("create", "update")}
-    click.echo(
-        f"{len(rows)} events read: {planned['create']} to create, {planned['update']} to update."
-    )
+    if not as_json:
+        for note in reading.notes:
+            click.echo(f"note: {note}", err=True)
+        for row in rows:
+            if row.action == "skip":
+                click.echo(f"skip {row.uid or '(no UID)'}: {row.reason}", err=True)
+        planned = {a: sum(r.action == a for r in rows) for a in ("create", "update")}
+        click.echo(
+            f"{len(rows)} events read: {planned['create']} to create, "
+            f"{planned['update']} to update."
+        )
+        if reading.series:
+            first, last = reading.window
+            click.echo(
+                f"{reading.series} repeating events expanded from {first.isoformat()} "
+                f"to {last.isoformat()}."
+            )
     if not apply_:
-        click.echo("Nothing changed; run again with --apply to import.")
+        if as_json:
+            click.echo(json.dumps(_report(rows, planned_only=True), ensure_ascii=False))
+        else:
+            click.echo("Nothing changed; run again with --apply to import.")
         return
     try:
-        with click.progressbar(length=len(rows), label="Importing") as bar, saving():
-            counts = operations.import_events(rows, None, publish=publish, progress=bar.update)
+        with saving():
+            if as_json:
+                operations.import_events(rows, None, publish=publish)
+            else:
+                with click.progressbar(length=len(rows), label="Importing") as bar:
+                    counts = operations.import_events(
+                        rows, None, publish=publish, progress=bar.update
+                    )
     except Conflict as conflict:
         raise click.ClickException(f"Nothing was imported: {conflict.description}") from None
+    if as_json:
+        click.echo(json.dumps(_report(rows), ensure_ascii=False))
+        return
+    for row in rows:
+        if row.outcome == "skipped" and row.action != "skip":
+            click.echo(f"skipped {row.uid}: {row.reason}", err=True)
     click.echo(
         ", ".join(f"{counts.get(k, 0)} {k}" for k in ("created", "updated", "unchanged", "skipped"))
         + "."
     )
+
+
+def _report(rows: list[ical_import.ImportRow], planned_only: bool = False) -> dict:
+    """Each row under its outcome (or, before the import, what it would be)."""
+    report: dict[str, list] = {"created": [], "updated": [], "unchanged": [], "skipped": []}
+    outcome_of = {"create": "created", "update": "updated", "skip": "skipped"}
+    for row in rows:
+        outcome = outcome_of[row.action] if planned_only else row.outcome
+        if outcome == "skipped":
+            report["skipped"].append({"uid": row.uid, "summary": row.title, "reason": row.reason})
+        else:
+            report[outcome].append({"uid": row.uid, "slug": row.slug or None})
+    return report

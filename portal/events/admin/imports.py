@@ -88,9 +88,11 @@ def _read(form: UploadForm) -> bytes:
     raise ical_fetch.FetchFailed("Choose a file or give an address.")
 
 
-def _planned(data: bytes) -> list[ical_import.ImportRow]:
+def _planned(data: bytes) -> ical_import.Reading:
     projects = list(db.session.scalars(select(Project)))
-    return ical_import.plan(ical_import.parse(data, projects))
+    reading = ical_import.read(data, projects)
+    ical_import.plan(reading.rows)
+    return reading
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -100,7 +102,7 @@ def upload():
     if form.validate_on_submit():
         try:
             data = _read(form)
-            rows = _planned(data)
+            reading = _planned(data)
         except (ical_fetch.FetchFailed, ical_import.UnreadableCalendar) as error:
             form.file.errors = [*form.file.errors, str(error)]
         else:
@@ -109,10 +111,12 @@ def upload():
             )
             return render_template(
                 "events/admin/import/preview.html",
-                rows=rows,
+                rows=reading.rows,
+                reading=reading,
                 form=apply,
-                counts=_count(rows),
+                counts=_count(reading.rows),
                 publish=form.publish.data,
+                max_occurrences=ical_import.MAX_OCCURRENCES,
             )
     status = 422 if form.errors else 200
     return render_template("events/admin/import/upload.html", form=form), status
@@ -125,10 +129,13 @@ def apply():
     if not form.validate():
         abort(400, description="This import could not be read; upload the file again.")
     path = _stashed(form.token.data)
-    rows = _planned(path.read_bytes())
+    rows = _planned(path.read_bytes()).rows
     with saving():
         counts = operations.import_events(rows, current_user, publish=form.publish.data == "1")
     path.unlink(missing_ok=True)
+    # The preview said why it skips what it skips; say why anything else was not imported.
+    for row in [r for r in rows if r.outcome == "skipped" and r.action != "skip"][:20]:
+        flash(f"Not imported: {row.title or row.uid}: {row.reason}", "error")
     flash(
         "Import done: {created} created, {updated} updated, {unchanged} unchanged, "
         "{skipped} skipped.".format(
