@@ -39,6 +39,9 @@ DEFAULTS = {
     "CALENDAR_CACHE_BYTES": 64 * 1024 * 1024,  # rendered feeds kept by each process
     "CALENDAR_FEED_MAX_EVENTS": 2000,
     "CALENDAR_VERSION_TTL": 1.0,
+    # Public pages rendered once per catalogue version for anonymous visitors (core/pages.py).
+    "PAGE_CACHE": True,
+    "PAGE_CACHE_BYTES": 64 * 1024 * 1024,  # rendered pages kept by each process
     # Renders of feeds not in the cache, per client address (feeds in the cache are free).
     "CALENDAR_RENDER_LIMIT": "30 per minute",
     # Back office: sign-in limits, password hashing, session cookies (accounts), import (events).
@@ -89,6 +92,7 @@ BOOL_KEYS = (
     "RATELIMIT_ENABLED",
     "SESSION_COOKIE_SECURE",
     "IMPORT_ALLOW_PRIVATE_URLS",
+    "PAGE_CACHE",
 )
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}

@@ -10,6 +10,12 @@ from portal.events.models import EventFormat, EventKind, EventStatus
 pytestmark = pytest.mark.usefixtures("frozen_now")  # 2024-11-20
 
 
+@pytest.fixture
+def settings():
+    """Statement counts of a render: the page cache would answer the repeated requests."""
+    return {"PAGE_CACHE": False}
+
+
 def cell(html: str, day: str) -> str:
     """The HTML of the grid cell of one day (YYYY-MM-DD)."""
     found = re.search(

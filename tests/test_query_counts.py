@@ -9,6 +9,12 @@ from portal.events.models import LinkKind, LinkState
 pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
+@pytest.fixture
+def settings():
+    """Statement counts of a render: the page cache would answer the repeated requests."""
+    return {"PAGE_CACHE": False}
+
+
 def add_events(make_event, count: int, start: int = 0) -> None:
     for number in range(start, start + count):
         day = date(2025, 1, 1) + timedelta(days=number % 300)

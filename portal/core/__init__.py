@@ -6,10 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.core import filters, hygiene, security
+    from portal.core import filters, hygiene, pages, security
     from portal.core.views import bp
 
     security.init_app(app)
     hygiene.init_app(app)
     filters.init_app(app)
+    pages.init_app(app)
     app.register_blueprint(bp)

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from portal.core.pages import cached_page
 from portal.core.urls import external_url
 from portal.events import queries
 from portal.events.forms import EventFilterForm
@@ -12,6 +13,7 @@ from portal.events.structured import event_json_ld, open_graph
 
 bp = Blueprint("events", __name__)
 MONTH_FILTERS = ("q", "project", "format", "country")
+LIST_ARGS = ("q", "project", "format", "country", "from", "to", "past", "page")
 
 
 def filter_form() -> EventFilterForm:
@@ -22,6 +24,7 @@ def filter_form() -> EventFilterForm:
 
 
 @bp.get("/")
+@cached_page()
 def home():
     now = datetime.now(UTC)
     events, upcoming = queries.upcoming_or_latest(now, limit=6)
@@ -29,6 +32,7 @@ def home():
 
 
 @bp.get("/events")
+@cached_page(args=LIST_ARGS)
 def index():
     now = datetime.now(UTC)
     form = filter_form()
@@ -44,6 +48,7 @@ def index():
 
 
 @bp.get("/events/<slug>")
+@cached_page()
 def detail(slug: str):
     event = queries.event_by_slug(slug)
     if event is None:
@@ -68,6 +73,7 @@ def page_context(event) -> dict:
 
 @bp.get("/events/month", defaults={"month": None})
 @bp.get("/events/month/<month>")
+@cached_page(args=MONTH_FILTERS)
 def month(month: str | None):
     """A month as a calendar grid; the list's filters apply (`past`, `from`, `to` aside)."""
     now = datetime.now(UTC)
