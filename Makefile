@@ -30,7 +30,7 @@ run: $(VENV)/.installed
 ## serve: the same with gunicorn (several workers), as in production
 serve: $(VENV)/.installed
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --workers 3 --bind $(HOST):$(PORT) app:app
+	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py app:app
 
 ## test: install the test tools and run the whole suite (SQLite; PostgreSQL too when
 ## PORTAL_TEST_DATABASE_URL names one)

@@ -141,9 +141,20 @@ def configure(app: Flask, overrides: dict | None) -> None:
         db_path = Path(app.instance_path) / "portal.db"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A server may drop idle connections; a local file may not, and the ping would cost
-        # every request a statement.
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+        # A server may drop idle connections, or restart: each checkout is pinged first, and a
+        # dead pool is replaced (a local file is not, and the ping would cost every request a
+        # statement). Per process: pool_size connections, more when busy, none kept past
+        # pool_recycle seconds.
+        app.config.setdefault(
+            "SQLALCHEMY_ENGINE_OPTIONS",
+            {
+                "pool_pre_ping": True,
+                "pool_size": 5,
+                "max_overflow": 10,
+                "pool_timeout": 10,
+                "pool_recycle": 1800,
+            },
+        )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(Path(app.instance_path))
 
