@@ -57,8 +57,10 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## bench: public pages and feeds against a bare Flask app in one run, ONE table with the goals
+## (wrk when installed); benchmarks/event_list.py and scale.py measure at scale
 bench: $(VENV)/.dev-installed
-	$(BIN)/python benchmarks/event_list.py
+	$(BIN)/python benchmarks/pages.py
 
 ## soak: 500 inquiries while the mail server is down, then every message delivered exactly once
 soak: $(VENV)/.dev-installed

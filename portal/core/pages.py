@@ -152,13 +152,34 @@ def page_key(state: str, args: tuple[tuple[str, str], ...]) -> str:
     return f"{state}:{digest}"
 
 
+def may_be_staff() -> bool:
+    """The request carries a sign-in, valid or not (the user is not loaded to know)."""
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return "_user_id" in session or remember in request.cookies
+
+
 def is_staff() -> bool:
     """A signed-in member of staff. Anonymous visitors' users are never loaded: Flask-Login
     would clear a 'remember me' cookie on every page (see accounts/auth.py)."""
-    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-    if "_user_id" not in session and remember not in request.cookies:
-        return False
-    return bool(current_user.is_authenticated)
+    return may_be_staff() and bool(current_user.is_authenticated)
+
+
+def serve_cached_page() -> Response | None:
+    """Answer a page already in the cache before the app's other request hooks (rate limits,
+    CSRF, input checks), which a cached anonymous GET does not need. Anything else (a miss, a
+    visitor who may be signed in, a NUL anywhere) goes the usual way, through the view."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    args = getattr(view, "page_cache_args", None)
+    state = current_app.extensions.get("page_cache_state")
+    if args is None or state is None or "\x00" in request.path or b"%00" in request.query_string:
+        return None
+    if may_be_staff():
+        return None
+    key = page_key(state(), canonical_args(args))
+    page = current_app.extensions["page_cache"].get(key)
+    return None if page is None else serve(page)
 
 
 def cached_page(args: tuple[str, ...] = ()):
@@ -188,6 +209,7 @@ def cached_page(args: tuple[str, ...] = ()):
                 cache.set(key, page)
             return serve(page)
 
+        wrapper.page_cache_args = args
         return wrapper
 
     return decorate
@@ -235,6 +257,7 @@ def serve(page: Page) -> Response:
         return response
     body = page.body
     if page.has_token:
+        g.pop(field, None)  # a token for this visitor's session, whatever came before
         body = body.replace(PLACEHOLDER_BYTES, generate_csrf().encode())
         secret = session[field]
         own = f"{page.etag}:{secret}:{token_window()}".encode()
@@ -248,6 +271,7 @@ def init_app(app: Flask) -> None:
     database = app.config["SQLALCHEMY_DATABASE_URI"].encode()
     if not app.config["PAGE_CACHE"]:
         return
+    app.before_request_funcs.setdefault(None, []).insert(0, serve_cached_page)
     app.extensions["page_cache"] = PageCache(
         max_bytes=app.config["PAGE_CACHE_BYTES"],
         redis_url=app.config.get("CACHE_REDIS_URL"),
