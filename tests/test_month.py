@@ -132,6 +132,7 @@ def test_month_page_does_not_grow_with_events(client, make_event, count_queries)
         make_event(
             starts_on=date(2025, 5, day), ends_on=date(2025, 5, day), projects=("zuul", "openstack")
         )
+    client.get("/events/month/2025-05")  # the new version's filter choices, read once
     with count_queries() as many:
         client.get("/events/month/2025-05")
     assert many.total == few.total

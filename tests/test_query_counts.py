@@ -34,6 +34,7 @@ def test_list_pages_do_not_grow_with_the_data(client, make_event, count_queries,
     with count_queries() as few:
         assert client.get(path).status_code == 200
     add_events(make_event, 40, start=3)
+    client.get(path)  # the new version's filter choices, read once per version
     with count_queries() as many:
         assert client.get(path).status_code == 200
     assert many.total == few.total, many.statements

@@ -44,13 +44,24 @@ class VersionMemo:
         self.state: tuple[int, datetime] | None = None
         self.read_at = 0.0
         self.upcoming: datetime | None = None
+        self.computed: dict[str, object] = {}
 
     def get(self) -> tuple[int, datetime]:
         now = time_module.monotonic()
         if self.state is None or now - self.read_at >= self.ttl:
-            self.state, self.read_at = _read_catalogue_state(), now
-            self.upcoming = None
+            state, self.read_at = _read_catalogue_state(), now
+            if self.state is None or state[0] != self.state[0]:
+                self.computed = {}
+            self.state, self.upcoming = state, None
         return self.state
+
+    def remembered(self, name: str, compute):
+        """What compute() gives, computed once per catalogue version in this process (plain
+        values only: ORM objects would outlive their session)."""
+        self.get()
+        if name not in self.computed:
+            self.computed[name] = compute()
+        return self.computed[name]
 
     def next_change(self, now: datetime) -> datetime:
         """The first instant after `now` at which a page may change with no edit."""
@@ -62,6 +73,7 @@ class VersionMemo:
     def forget(self) -> None:
         self.state = None
         self.upcoming = None
+        self.computed = {}
 
 
 def _read_catalogue_state() -> tuple[int, datetime]:

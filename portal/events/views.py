@@ -1,12 +1,13 @@
 """Public pages of the catalogue: home, the event list and the event page."""
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, render_template, request
 
 from portal.core.pages import cached_page
 from portal.core.urls import external_url
-from portal.events import queries
+from portal.events import catalogue, queries
 from portal.events.forms import EventFilterForm
 from portal.events.month import month_grid, parse_month
 from portal.events.structured import event_json_ld, open_graph
@@ -17,10 +18,15 @@ LIST_ARGS = ("q", "project", "format", "country", "from", "to", "past", "page")
 
 
 def filter_form() -> EventFilterForm:
-    """The filter form bound to the query string, with the choices a page shows."""
-    return EventFilterForm(
-        request.args, projects=queries.projects(), countries=queries.countries_with_events()
-    )
+    """The filter form bound to the query string, with the choices a page shows (read once
+    per catalogue version)."""
+    projects, countries = catalogue.memo().remembered("filter_choices", filter_choices)
+    return EventFilterForm(request.args, projects=projects, countries=countries)
+
+
+def filter_choices() -> tuple[list[SimpleNamespace], list[str]]:
+    projects = [SimpleNamespace(slug=p.slug, name=p.name) for p in queries.projects()]
+    return projects, queries.countries_with_events()
 
 
 @bp.get("/")
