@@ -217,3 +217,19 @@ def test_a_page_rendered_by_one_process_is_served_by_another_through_redis(
             db.engine.dispose()
     assert pages[0].data == pages[1].data
     assert pages[0].headers["ETag"] == pages[1].headers["ETag"]
+
+
+def test_a_cookieless_visitor_is_answered_like_any_other(app, make_event):
+    make_event(title="Zuul Day", starts_on=today_plus(5), ends_on=today_plus(5))
+    rendered = app.test_client().get("/events")  # through the app, into the cache
+    fast = app.test_client().get("/events")  # no cookie: from the cache, before Flask
+    assert fast.data == rendered.data
+    assert fast.headers["ETag"] == rendered.headers["ETag"]
+    for name in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert fast.headers[name] == rendered.headers[name]
+    assert fast.headers["Content-Type"] == "text/html; charset=utf-8"
+    etag = fast.headers["ETag"]
+    assert app.test_client().get("/events", headers={"If-None-Match": etag}).status_code == 304
+    assert app.test_client().head("/events").data == b""
+    refused = app.test_client().get("/events", headers={"Host": "evil.example"})
+    assert refused.status_code == 400

@@ -21,11 +21,16 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from threading import Lock
+from urllib.parse import parse_qsl
 
 from flask import Flask, Response, current_app, g, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.exceptions import HTTPException
+
+from portal.core.security import HEADERS as SECURITY_HEADERS
+from portal.core.security import HSTS
 
 log = logging.getLogger(__name__)
 
@@ -129,24 +134,30 @@ class PageCache:
         return Page(found[b"body"], found[b"etag"].decode())
 
 
-def canonical_args(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+def canonical_args(names: tuple[str, ...], given=None) -> tuple[tuple[str, str], ...]:
     """The query parameters a page reads, each once (its first value, as forms read it),
     empty ones and every other parameter left out, in `names` order."""
     first: dict[str, str] = {}
-    for key, value in request.args.items(multi=True):
+    for key, value in (request.args if given is None else given).items(multi=True):
         if key in names and key not in first and value:
             first[key] = value
     return tuple((key, first[key]) for key in names if key in first)
 
 
-def page_key(state: str, args: tuple[tuple[str, str], ...]) -> str:
+def page_key(state: str, args: tuple[tuple[str, str], ...], of=None) -> str:
     """The state, then a digest of the address the page is served at (its absolute links),
     the endpoint, its path arguments and query, each part length-prefixed so that no two
-    pages share a key."""
+    pages share a key. `of`: (scheme, host, endpoint, view_args) when not the request's."""
+    scheme, host, endpoint, view_args = of or (
+        request.scheme,
+        request.host,
+        request.endpoint,
+        request.view_args,
+    )
     # The day too: a page may say what "this month" or "today" is.
     today = datetime.now(UTC).date().isoformat()
-    parts = [today, request.scheme, request.host, request.endpoint or ""]
-    parts += [f"{k}={v}" for k, v in sorted((request.view_args or {}).items())]
+    parts = [today, scheme, host, endpoint or ""]
+    parts += [f"{k}={v}" for k, v in sorted((view_args or {}).items())]
     parts += [part for pair in args for part in pair]
     digest = hashlib.sha256("".join(f"{len(p)}:{p}" for p in parts).encode()).hexdigest()
     return f"{state}:{digest}"
@@ -267,11 +278,76 @@ def serve(page: Page) -> Response:
     return response
 
 
+class CookielessFastPath:
+    """WSGI middleware: a GET of a page without a form, already in the cache, by a visitor who
+    sends no cookie at all (so no session, no sign-in) is answered from the cache without
+    Flask's request machinery. Everything else, and every miss, goes to the app. It sits
+    inside the Host check and the proxy fix, and adds the headers every response carries."""
+
+    def __init__(self, wsgi_app, app: Flask) -> None:
+        self.wsgi_app = wsgi_app
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if (
+            environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+            and "HTTP_COOKIE" not in environ
+            and "%00" not in environ.get("QUERY_STRING", "")
+        ):
+            page = self.cached(environ)
+            if page is not None:
+                return self.answer(page, environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+    def cached(self, environ) -> Page | None:
+        app = self.app
+        try:
+            endpoint, view_args = app.url_map.bind_to_environ(environ, server_name=None).match()
+        except HTTPException:
+            return None
+        view = app.view_functions.get(endpoint)
+        args = getattr(view, "page_cache_args", None)
+        state = app.extensions.get("page_cache_state")
+        if args is None or state is None:
+            return None
+        query = MultiDict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+        scheme, host = environ["wsgi.url_scheme"], environ.get("HTTP_HOST", "")
+        with app.app_context():
+            key = page_key(
+                state(), canonical_args(args, query), (scheme, host, endpoint, view_args)
+            )
+        page = app.extensions["page_cache"].get(key)
+        return None if page is None or page.has_token else page
+
+    @staticmethod
+    def answer(page: Page, environ, start_response):
+        etag = f'"{page.etag}"'
+        headers = [*FAST_HEADERS, ("ETag", etag)]
+        if environ["wsgi.url_scheme"] == "https":
+            headers.append(("Strict-Transport-Security", HSTS))
+        wanted = environ.get("HTTP_IF_NONE_MATCH", "")
+        if etag in wanted or wanted.strip() == "*":
+            start_response("304 Not Modified", headers)
+            return []
+        headers.append(("Content-Length", str(len(page.body))))
+        start_response("200 OK", headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
+
+
+FAST_HEADERS = (
+    ("Content-Type", "text/html; charset=utf-8"),
+    ("Cache-Control", "no-cache"),
+    ("Vary", "Cookie"),
+    *SECURITY_HEADERS.items(),
+)
+
+
 def init_app(app: Flask) -> None:
     database = app.config["SQLALCHEMY_DATABASE_URI"].encode()
     if not app.config["PAGE_CACHE"]:
         return
     app.before_request_funcs.setdefault(None, []).insert(0, serve_cached_page)
+    app.wsgi_app = CookielessFastPath(app.wsgi_app, app)
     app.extensions["page_cache"] = PageCache(
         max_bytes=app.config["PAGE_CACHE_BYTES"],
         redis_url=app.config.get("CACHE_REDIS_URL"),
