@@ -233,3 +233,17 @@ def test_a_cookieless_visitor_is_answered_like_any_other(app, make_event):
     assert app.test_client().head("/events").data == b""
     refused = app.test_client().get("/events", headers={"Host": "evil.example"})
     assert refused.status_code == 400
+
+
+def test_a_rendered_feed_is_answered_alike_on_the_fast_path(app, make_event):
+    make_event(title="Zuul Day", starts_on=today_plus(5), ends_on=today_plus(5))
+    with_cookie = app.test_client()
+    with_cookie.set_cookie("other", "1")  # a cookie: through the app
+    rendered = with_cookie.get("/events.ics?format=in_person")
+    fast = app.test_client().get("/events.ics?format=in_person&utm=x")
+    assert fast.data == rendered.data
+    for name in ("ETag", "Last-Modified", "Cache-Control", "Content-Type", "X-Frame-Options"):
+        assert fast.headers[name] == rendered.headers[name], name
+    etag = fast.headers["ETag"]
+    again = app.test_client().get("/events.ics?format=in_person", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["ETag"] == etag

@@ -67,19 +67,19 @@ def feed_key(filters: tuple[tuple[str, str], ...], version: int, day: str, base:
     return f"v{version}:{day}:{digest}"
 
 
-def _current_key(filters, now: datetime) -> tuple[str, datetime, datetime]:
+def _current_key(filters, now: datetime, base: str | None = None) -> tuple[str, datetime, datetime]:
     """The cache key of the feed with these filters now, the day it starts, and when the
-    catalogue last changed."""
+    catalogue last changed. `base`: the scheme and host, when not the request's."""
     version, changed_at = catalogue_state()
     midnight = datetime.combine(now.astimezone(UTC).date(), time(0), UTC)
-    base = current_app.config.get("BASE_URL") or f"{request.scheme}://{request.host}"
+    base = current_app.config.get("BASE_URL") or base or f"{request.scheme}://{request.host}"
     return feed_key(filters, version, midnight.date().isoformat(), base), midnight, changed_at
 
 
-def rendered_feed(args, now: datetime) -> Rendered | None:
+def rendered_feed(args, now: datetime, base: str | None = None) -> Rendered | None:
     """The feed for these query arguments if it has been rendered for the catalogue as it is
     now. Only filters that passed validation were ever rendered, so a hit needs no checks."""
-    key, _, _ = _current_key(feed_filters(args), now)
+    key, _, _ = _current_key(feed_filters(args), now, base)
     return feed_cache().get(key)
 
 

@@ -281,8 +281,11 @@ def serve(page: Page) -> Response:
 class CookielessFastPath:
     """WSGI middleware: a GET of a page without a form, already in the cache, by a visitor who
     sends no cookie at all (so no session, no sign-in) is answered from the cache without
-    Flask's request machinery. Everything else, and every miss, goes to the app. It sits
-    inside the Host check and the proxy fix, and adds the headers every response carries."""
+    Flask's request machinery; so is what a feature registers in
+    `app.extensions["fast_responders"]` (endpoint: a function of the WSGI environ giving
+    status, headers and body, or None), such as rendered feeds. Everything else, and every
+    miss, goes to the app. It sits inside the Host check and the proxy fix, and adds the
+    headers every response carries."""
 
     def __init__(self, wsgi_app, app: Flask) -> None:
         self.wsgi_app = wsgi_app
@@ -294,51 +297,52 @@ class CookielessFastPath:
             and "HTTP_COOKIE" not in environ
             and "%00" not in environ.get("QUERY_STRING", "")
         ):
-            page = self.cached(environ)
-            if page is not None:
-                return self.answer(page, environ, start_response)
+            found = self.answer(environ)
+            if found is not None:
+                status, headers, body = found
+                headers = [*headers, *SECURITY_HEADERS.items()]
+                if environ["wsgi.url_scheme"] == "https":
+                    headers.append(("Strict-Transport-Security", HSTS))
+                if body:
+                    headers.append(("Content-Length", str(len(body))))
+                start_response(status, headers)
+                return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
         return self.wsgi_app(environ, start_response)
 
-    def cached(self, environ) -> Page | None:
+    def answer(self, environ):
         app = self.app
         try:
             endpoint, view_args = app.url_map.bind_to_environ(environ, server_name=None).match()
         except HTTPException:
             return None
+        responder = app.extensions.get("fast_responders", {}).get(endpoint)
+        if responder is not None:
+            with app.app_context():
+                return responder(environ)
         view = app.view_functions.get(endpoint)
         args = getattr(view, "page_cache_args", None)
         state = app.extensions.get("page_cache_state")
         if args is None or state is None:
             return None
         query = MultiDict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
-        scheme, host = environ["wsgi.url_scheme"], environ.get("HTTP_HOST", "")
+        of = (environ["wsgi.url_scheme"], environ.get("HTTP_HOST", ""), endpoint, view_args)
         with app.app_context():
-            key = page_key(
-                state(), canonical_args(args, query), (scheme, host, endpoint, view_args)
-            )
+            key = page_key(state(), canonical_args(args, query), of)
         page = app.extensions["page_cache"].get(key)
-        return None if page is None or page.has_token else page
-
-    @staticmethod
-    def answer(page: Page, environ, start_response):
+        if page is None or page.has_token:
+            return None
         etag = f'"{page.etag}"'
         headers = [*FAST_HEADERS, ("ETag", etag)]
-        if environ["wsgi.url_scheme"] == "https":
-            headers.append(("Strict-Transport-Security", HSTS))
         wanted = environ.get("HTTP_IF_NONE_MATCH", "")
         if etag in wanted or wanted.strip() == "*":
-            start_response("304 Not Modified", headers)
-            return []
-        headers.append(("Content-Length", str(len(page.body))))
-        start_response("200 OK", headers)
-        return [] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
+            return "304 Not Modified", headers, b""
+        return "200 OK", headers, page.body
 
 
 FAST_HEADERS = (
     ("Content-Type", "text/html; charset=utf-8"),
     ("Cache-Control", "no-cache"),
     ("Vary", "Cookie"),
-    *SECURITY_HEADERS.items(),
 )
 
 
