@@ -61,7 +61,8 @@ def lua_script(requests: list[tuple[str, str | None]]) -> str:
 
 
 def run_wrk(port: int, script: Path, connections: int, seconds: int, out: dict) -> None:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script)]
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
+    command += ["-s", str(script)]
     done = subprocess.run(
         [*command, f"http://127.0.0.1:{port}/"], capture_output=True, text=True, check=False
     )

@@ -52,7 +52,7 @@ def etag_of(port: int, path: str) -> str:
 
 
 def wrk(port: int, path: str, headers: dict, seconds: float) -> float:
-    command = ["wrk", "-t2", "-c16", f"-d{seconds:g}s", "--latency"]
+    command = ["wrk", "-t2", "-c16", f"-d{seconds:g}s", "--timeout", "10s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run(
