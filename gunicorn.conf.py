@@ -7,7 +7,9 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # The portal is CPU-bound (rendering) with short database waits: two workers a core, plus one.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# Two threads a worker (gunicorn's gthread worker): its main loop keeps beating while a long
+# response streams (the CSV export of a large inbox), so `timeout` does not cut it off.
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # A request that takes this long is stuck: the worker is replaced. Form posts try the mail
 # server inline for PORTAL_MAIL_INLINE_TIMEOUT (3 s) at most, well within it.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 # The portal's own gunicorn.conf.py for every app measured, with 2 workers and no access log.
 GUNICORN_ARGS = ["--config", str(ROOT / "gunicorn.conf.py"), "--workers", "2"]
-GUNICORN_ARGS += ["--worker-class", "sync", "--log-level", "warning"]
+GUNICORN_ARGS += ["--worker-class", "sync", "--threads", "1", "--log-level", "warning"]
 
 
 def free_port() -> int:

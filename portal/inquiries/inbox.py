@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -87,12 +87,18 @@ def export_rows(filters: InboxFilter, size: int = 1000) -> Iterator[Inquiry]:
     while True:
         page = stmt
         if last is not None:
-            page = stmt.where(tuple_(Inquiry.created_at, Inquiry.id) < last)
+            # Spelled out rather than as a row comparison, so that PostgreSQL walks the index
+            # on created_at from where the last batch ended.
+            at, number = last
+            page = stmt.where(
+                Inquiry.created_at <= at,
+                or_(Inquiry.created_at < at, Inquiry.id < number),
+            )
         batch = list(db.session.scalars(page).unique())
         yield from batch
         if len(batch) < size:
             return
-        last = tuple_(batch[-1].created_at, batch[-1].id)
+        last = (batch[-1].created_at, batch[-1].id)
         db.session.expunge_all()
 
 
