@@ -30,7 +30,7 @@ run: $(VENV)/.installed
 ## serve: the same with gunicorn (several workers), as in production
 serve: $(VENV)/.installed
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --workers 3 --bind $(HOST):$(PORT) app:app
+	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py app:app
 
 ## test: install the test tools and run the whole suite (SQLite; PostgreSQL too when
 ## PORTAL_TEST_DATABASE_URL names one)
@@ -57,8 +57,10 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## bench: public pages and feeds against a bare Flask app in one run, ONE table with the goals
+## (wrk when installed); benchmarks/event_list.py and scale.py measure at scale
 bench: $(VENV)/.dev-installed
-	$(BIN)/python benchmarks/event_list.py
+	$(BIN)/python benchmarks/pages.py
 
 ## soak: 500 inquiries while the mail server is down, then every message delivered exactly once
 soak: $(VENV)/.dev-installed

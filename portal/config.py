@@ -37,6 +37,9 @@ DEFAULTS = {
     "CALENDAR_CACHE_BYTES": 64 * 1024 * 1024,  # rendered feeds kept by each process
     "CALENDAR_FEED_MAX_EVENTS": 2000,
     "CALENDAR_VERSION_TTL": 1.0,
+    # Public pages rendered once per catalogue version for anonymous visitors (core/pages.py).
+    "PAGE_CACHE": True,
+    "PAGE_CACHE_BYTES": 64 * 1024 * 1024,  # rendered pages kept by each process
     # Renders of feeds not in the cache, per client address (feeds in the cache are free).
     "CALENDAR_RENDER_LIMIT": "30 per minute",
     # Back office: sign-in limits, password hashing, session cookies (accounts), import (events).
@@ -90,6 +93,7 @@ BOOL_KEYS = (
     "RATELIMIT_ENABLED",
     "SESSION_COOKIE_SECURE",
     "IMPORT_ALLOW_PRIVATE_URLS",
+    "PAGE_CACHE",
 )
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
@@ -138,9 +142,20 @@ def configure(app: Flask, overrides: dict | None) -> None:
         db_path = Path(app.instance_path) / "portal.db"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A server may drop idle connections; a local file may not, and the ping would cost
-        # every request a statement.
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+        # A server may drop idle connections, or restart: each checkout is pinged first, and a
+        # dead pool is replaced (a local file is not, and the ping would cost every request a
+        # statement). Per process: pool_size connections, more when busy, none kept past
+        # pool_recycle seconds.
+        app.config.setdefault(
+            "SQLALCHEMY_ENGINE_OPTIONS",
+            {
+                "pool_pre_ping": True,
+                "pool_size": 5,
+                "max_overflow": 10,
+                "pool_timeout": 10,
+                "pool_recycle": 1800,
+            },
+        )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(Path(app.instance_path))
 

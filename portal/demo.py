@@ -10,6 +10,7 @@ from portal.events import demo as events_demo
 from portal.events.models import Event
 from portal.extensions import db
 from portal.inquiries.demo import seed_inquiries
+from portal.inquiries.synthetic import seed_synthetic_inquiries
 
 BATCH = 1000
 
@@ -22,8 +23,15 @@ BATCH = 1000
     metavar="N",
     help="Also add N generated events over the two years around today (about half upcoming).",
 )
+@click.option(
+    "--synthetic-inquiries",
+    type=click.IntRange(0, 10_000_000),
+    default=0,
+    metavar="N",
+    help="Also add N generated inquiries over the last two years, each with its mail (sent).",
+)
 @with_appcontext
-def seed_demo(synthetic: int) -> None:
+def seed_demo(synthetic: int, synthetic_inquiries: int) -> None:
     """Load the demo data: real OpenInfra events and projects, membership tiers, sponsorship
     packages, staff contacts and routing rules. Running it twice changes nothing."""
     added = events_demo.seed_events()
@@ -35,6 +43,11 @@ def seed_demo(synthetic: int) -> None:
     )
     if synthetic:
         _seed_synthetic(synthetic)
+    if synthetic_inquiries:
+        with click.progressbar(length=synthetic_inquiries, label="Synthetic inquiries") as bar:
+            added = seed_synthetic_inquiries(synthetic_inquiries, bar.update)
+        click.echo(f"Synthetic inquiries: {added} added, each with its two messages.")
+        _analyze()
 
 
 def _seed_synthetic(count: int) -> None:
@@ -54,7 +67,12 @@ def _seed_synthetic(count: int) -> None:
                 added += _commit(batch)
         added += _commit(batch)
     click.echo(f"Synthetic events: {added} added, {count - added} already there.")
-    if added and db.engine.dialect.name == "postgresql":
+    if added:
+        _analyze()
+
+
+def _analyze() -> None:
+    if db.engine.dialect.name == "postgresql":
         # Fresh statistics for PostgreSQL's planner after a bulk load. (SQLite's plans for
         # these lists are better from its built-in heuristics than from ANALYZE's statistics.)
         db.session.execute(text("ANALYZE"))

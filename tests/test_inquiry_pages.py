@@ -13,6 +13,13 @@ from portal.inquiries.models import (
     SponsorshipPackage,
 )
 
+
+@pytest.fixture
+def settings():
+    """Statement counts of a render: the page cache would answer the repeated requests."""
+    return {"PAGE_CACHE": False}
+
+
 LEAD_SCANNERS = "Lead scanners: +$300 add-on."
 
 

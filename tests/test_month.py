@@ -10,6 +10,12 @@ from portal.events.models import EventFormat, EventKind, EventStatus
 pytestmark = pytest.mark.usefixtures("frozen_now")  # 2024-11-20
 
 
+@pytest.fixture
+def settings():
+    """Statement counts of a render: the page cache would answer the repeated requests."""
+    return {"PAGE_CACHE": False}
+
+
 def cell(html: str, day: str) -> str:
     """The HTML of the grid cell of one day (YYYY-MM-DD)."""
     found = re.search(
@@ -126,6 +132,7 @@ def test_month_page_does_not_grow_with_events(client, make_event, count_queries)
         make_event(
             starts_on=date(2025, 5, day), ends_on=date(2025, 5, day), projects=("zuul", "openstack")
         )
+    client.get("/events/month/2025-05")  # the new version's filter choices, read once
     with count_queries() as many:
         client.get("/events/month/2025-05")
     assert many.total == few.total

@@ -9,6 +9,12 @@ from portal.events.models import LinkKind, LinkState
 pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
+@pytest.fixture
+def settings():
+    """Statement counts of a render: the page cache would answer the repeated requests."""
+    return {"PAGE_CACHE": False}
+
+
 def add_events(make_event, count: int, start: int = 0) -> None:
     for number in range(start, start + count):
         day = date(2025, 1, 1) + timedelta(days=number % 300)
@@ -28,6 +34,7 @@ def test_list_pages_do_not_grow_with_the_data(client, make_event, count_queries,
     with count_queries() as few:
         assert client.get(path).status_code == 200
     add_events(make_event, 40, start=3)
+    client.get(path)  # the new version's filter choices, read once per version
     with count_queries() as many:
         assert client.get(path).status_code == 200
     assert many.total == few.total, many.statements

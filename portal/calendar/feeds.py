@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import time as time_module
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, has_app_context, request
+from flask import abort, current_app, request
 from flask_limiter.util import get_remote_address
 from limits import parse
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from portal.calendar import ics
 from portal.calendar.cache import Rendered, feed_cache
 from portal.core.urls import external_url
+from portal.events.catalogue import catalogue_state
 from portal.events.display import country_name
-from portal.events.models import VERSION_RAISED, CatalogueState, Event, Project
+from portal.events.models import Event, Project
 from portal.events.queries import EventQuery, feed_events
 from portal.extensions import db, limiter
 
@@ -37,57 +35,6 @@ def site() -> ics.Site:
         base=config.get("BASE_URL") or request.host_url,
         event_url=lambda event: external_url("events.detail", slug=event.slug),
     )
-
-
-class VersionMemo:
-    """The catalogue version as this process last read it.
-
-    Reading it from the database on every request would cost a 304 most of its speed, so it is
-    read again at most every `CALENDAR_VERSION_TTL` seconds (1 by default; 0 reads it every
-    time): a change made by another process reaches this one within that time, and a change
-    committed by this process at once (see `forget_after_commit`).
-    """
-
-    def __init__(self, ttl: float) -> None:
-        self.ttl = ttl
-        self.state: tuple[int, datetime] | None = None
-        self.read_at = 0.0
-
-    def get(self) -> tuple[int, datetime]:
-        now = time_module.monotonic()
-        if self.state is None or now - self.read_at >= self.ttl:
-            self.state, self.read_at = _read_catalogue_state(), now
-        return self.state
-
-    def forget(self) -> None:
-        self.state = None
-
-
-def _read_catalogue_state() -> tuple[int, datetime]:
-    row = db.session.execute(
-        select(CatalogueState.version, CatalogueState.changed_at).where(CatalogueState.id == 1)
-    ).one_or_none()
-    if row is None:
-        return 0, datetime(2000, 1, 1, tzinfo=UTC)
-    return row.version, row.changed_at.replace(tzinfo=UTC)
-
-
-def catalogue_state() -> tuple[int, datetime]:
-    """The catalogue's version and when it last changed."""
-    return current_app.extensions["catalogue_version"].get()
-
-
-def init_app(app) -> None:
-    app.extensions["catalogue_version"] = VersionMemo(app.config["CALENDAR_VERSION_TTL"])
-
-
-@sa_event.listens_for(Session, "after_commit")
-def forget_after_commit(session: Session) -> None:
-    """This process changed the catalogue: read the new version on the next request."""
-    if session.info.pop(VERSION_RAISED, False) and has_app_context():
-        memo = current_app.extensions.get("catalogue_version")
-        if memo is not None:
-            memo.forget()
 
 
 def feed_filters(args: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -120,19 +67,19 @@ def feed_key(filters: tuple[tuple[str, str], ...], version: int, day: str, base:
     return f"v{version}:{day}:{digest}"
 
 
-def _current_key(filters, now: datetime) -> tuple[str, datetime, datetime]:
+def _current_key(filters, now: datetime, base: str | None = None) -> tuple[str, datetime, datetime]:
     """The cache key of the feed with these filters now, the day it starts, and when the
-    catalogue last changed."""
+    catalogue last changed. `base`: the scheme and host, when not the request's."""
     version, changed_at = catalogue_state()
     midnight = datetime.combine(now.astimezone(UTC).date(), time(0), UTC)
-    base = current_app.config.get("BASE_URL") or f"{request.scheme}://{request.host}"
+    base = current_app.config.get("BASE_URL") or base or f"{request.scheme}://{request.host}"
     return feed_key(filters, version, midnight.date().isoformat(), base), midnight, changed_at
 
 
-def rendered_feed(args, now: datetime) -> Rendered | None:
+def rendered_feed(args, now: datetime, base: str | None = None) -> Rendered | None:
     """The feed for these query arguments if it has been rendered for the catalogue as it is
     now. Only filters that passed validation were ever rendered, so a hit needs no checks."""
-    key, _, _ = _current_key(feed_filters(args), now)
+    key, _, _ = _current_key(feed_filters(args), now, base)
     return feed_cache().get(key)
 
 

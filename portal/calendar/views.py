@@ -2,6 +2,7 @@
 
 import functools
 from datetime import UTC, datetime
+from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, abort, request
 from werkzeug.datastructures import MultiDict
@@ -44,8 +45,25 @@ def serve_rendered_feed() -> Response | None:
     return ics_response(rendered, "events.ics", FEED_MAX_AGE, attachment=False)
 
 
+def fast_feed(environ) -> tuple[str, list, bytes] | None:
+    """A feed already rendered, for the page cache's fast path (core/pages.py): answered from
+    the WSGI environ alone, for requests that carry no cookie."""
+    base = f"{environ['wsgi.url_scheme']}://{environ.get('HTTP_HOST', '')}"
+    args = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    rendered = rendered_feed(args, datetime.now(UTC), base)
+    if rendered is None:
+        return None
+    headers = list(
+        _headers(rendered.etag, rendered.last_modified, "events.ics", FEED_MAX_AGE, False)
+    )
+    if not is_resource_modified(environ, etag=rendered.etag, last_modified=rendered.last_modified):
+        return "304 Not Modified", headers, b""
+    return "200 OK", [("Content-Type", "text/calendar; charset=utf-8"), *headers], rendered.body
+
+
 def init_app(app) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, serve_rendered_feed)
+    app.extensions.setdefault("fast_responders", {})["calendar.feed"] = fast_feed
 
 
 @bp.get("/events/<slug>.ics")

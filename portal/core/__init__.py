@@ -6,9 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.core import filters, hygiene, security
+    from portal.core import filters, hygiene, pages, security
     from portal.core.views import bp
 
+    pages.init_app(app)  # its fast path goes inside the Host check of security
     security.init_app(app)
     hygiene.init_app(app)
     filters.init_app(app)

@@ -1,6 +1,6 @@
 """Health check and the friendly error pages."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -12,12 +12,41 @@ bp = Blueprint("core", __name__)
 
 @bp.get("/healthz")
 def healthz():
+    """200 when the database and every Redis the portal is configured with answer, each
+    reported apart; 503 when one does not."""
+    report = {"database": "ok"}
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
-        return {"status": "unavailable", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}
+        report["database"] = "unreachable"
+    for name, url in redis_urls().items():
+        report[name] = "ok" if redis_answers(url) else "unreachable"
+    healthy = all(value == "ok" for value in report.values())
+    return {"status": "ok" if healthy else "unavailable", **report}, 200 if healthy else 503
+
+
+def redis_urls() -> dict[str, str]:
+    config = current_app.config
+    found = {}
+    if config.get("CACHE_REDIS_URL"):
+        found["redis"] = config["CACHE_REDIS_URL"]
+    limits = str(config.get("RATELIMIT_STORAGE_URI") or "")
+    if limits.startswith(("redis://", "rediss://")) and limits != found.get("redis"):
+        found["rate_limit_store"] = limits
+    return found
+
+
+def redis_answers(url: str) -> bool:
+    clients = current_app.extensions.setdefault("health_redis", {})
+    if url not in clients:
+        import redis
+
+        clients[url] = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    try:
+        return bool(clients[url].ping())
+    except Exception:  # any failure of the client is a Redis that does not answer
+        return False
 
 
 @bp.app_errorhandler(HTTPException)

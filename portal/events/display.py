@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlencode
 
 import nh3
@@ -129,6 +129,7 @@ def link_is_active(link: EventLink, now: datetime) -> bool:
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
 
 
+@lru_cache(maxsize=1024)  # a pure function of the text: event pages render it once
 def render_markdown(source: str) -> Markup:
     """Markdown to HTML, with raw HTML escaped and the result sanitised all the same."""
     html = _markdown.render(source or "")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import BooleanField, DateField, IntegerField, SearchField, SelectChoice, SelectField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import Select
 
 from portal.events.display import country_name, is_country_code
 from portal.events.models import EventFormat
@@ -12,6 +14,20 @@ from portal.events.queries import EventQuery
 from portal.events.rules import is_slug
 
 MAX_PAGE = 10_000
+
+
+class PlainSelect(Select):
+    """wtforms' select, each plain option written by one format instead of html_params: the
+    filter form is on every list page, and its country list is long."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        label, value = escape(choice.label or choice.value), escape(choice.value)
+        # Both escaped just above.
+        return Markup(f'<option {selected}value="{value}">{label}</option>')  # noqa: S704  # nosec B704
 
 
 class EventFilterForm(FlaskForm):
@@ -22,7 +38,9 @@ class EventFilterForm(FlaskForm):
     # Any well-formed value is accepted, not only today's choices: a subscription to a project
     # that was since retired, or to a country with no events yet, answers with fewer events,
     # never with an error that a calendar client would take for a dead feed.
-    project = SelectField("Project", choices=[], validate_choice=False, validators=[Optional()])
+    project = SelectField(
+        "Project", choices=[], validate_choice=False, validators=[Optional()], widget=PlainSelect()
+    )
     format = SelectField(
         "Format",
         choices=[SelectChoice("", "Any format")]
@@ -34,6 +52,7 @@ class EventFilterForm(FlaskForm):
         choices=[],
         validate_choice=False,
         validators=[Optional()],
+        widget=PlainSelect(),
         filters=[lambda v: v.strip().upper() if v else v],
     )
     starts_from = DateField("From", validators=[Optional()], name="from")

@@ -1,27 +1,36 @@
 """Public pages of the catalogue: home, the event list and the event page."""
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from portal.core.pages import cached_page
 from portal.core.urls import external_url
-from portal.events import queries
+from portal.events import catalogue, queries
 from portal.events.forms import EventFilterForm
 from portal.events.month import month_grid, parse_month
 from portal.events.structured import event_json_ld, open_graph
 
 bp = Blueprint("events", __name__)
 MONTH_FILTERS = ("q", "project", "format", "country")
+LIST_ARGS = ("q", "project", "format", "country", "from", "to", "past", "page")
 
 
 def filter_form() -> EventFilterForm:
-    """The filter form bound to the query string, with the choices a page shows."""
-    return EventFilterForm(
-        request.args, projects=queries.projects(), countries=queries.countries_with_events()
-    )
+    """The filter form bound to the query string, with the choices a page shows (read once
+    per catalogue version)."""
+    projects, countries = catalogue.memo().remembered("filter_choices", filter_choices)
+    return EventFilterForm(request.args, projects=projects, countries=countries)
+
+
+def filter_choices() -> tuple[list[SimpleNamespace], list[str]]:
+    projects = [SimpleNamespace(slug=p.slug, name=p.name) for p in queries.projects()]
+    return projects, queries.countries_with_events()
 
 
 @bp.get("/")
+@cached_page()
 def home():
     now = datetime.now(UTC)
     events, upcoming = queries.upcoming_or_latest(now, limit=6)
@@ -29,6 +38,7 @@ def home():
 
 
 @bp.get("/events")
+@cached_page(args=LIST_ARGS)
 def index():
     now = datetime.now(UTC)
     form = filter_form()
@@ -44,6 +54,7 @@ def index():
 
 
 @bp.get("/events/<slug>")
+@cached_page()
 def detail(slug: str):
     event = queries.event_by_slug(slug)
     if event is None:
@@ -68,6 +79,7 @@ def page_context(event) -> dict:
 
 @bp.get("/events/month", defaults={"month": None})
 @bp.get("/events/month/<month>")
+@cached_page(args=MONTH_FILTERS)
 def month(month: str | None):
     """A month as a calendar grid; the list's filters apply (`past`, `from`, `to` aside)."""
     now = datetime.now(UTC)

@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.inquiries import cli, privacy, views
+    from portal.inquiries import cli, offer, privacy, views  # noqa: F401 (offer: listener)
     from portal.inquiries.admin import contacts, inbox, members, packages, routing, tiers
     from portal.inquiries.admin import privacy as privacy_screen
 

@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 
+from portal.core.pages import cached_page
 from portal.core.saving import attempt
 from portal.events import queries as event_queries
 from portal.extensions import limiter
@@ -93,6 +94,7 @@ def _status(form: InquiryForm) -> int:
 @bp.route("/membership", methods=["GET", "POST"])
 @limit_per_ip
 @limit_per_email
+@cached_page(args=("tier",))
 def membership():
     tiers = queries.tiers_with_members()
     form = MembershipInquiryForm(tiers, data={"tier": request.args.get("tier", "")})
@@ -127,6 +129,7 @@ def _event_selling_sponsorship(slug: str):
 @bp.route("/events/<slug>/sponsor", methods=["GET", "POST"])
 @limit_per_ip
 @limit_per_email
+@cached_page(args=("package",))
 def sponsor(slug: str):
     event, packages = _event_selling_sponsorship(slug)
     form = SponsorshipInquiryForm(packages, data={"package": request.args.get("package", "")})

@@ -5,14 +5,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from portal.accounts.auth import staff_required
 from portal.core import backoffice
 from portal.core.saving import attempt
-from portal.extensions import db
 from portal.inquiries import export, inbox, operations
 from portal.inquiries.admin.inbox_forms import AssignForm, NoteForm, StatusForm
 from portal.inquiries.models import Inquiry, InquiryKind, InquiryStatus
@@ -40,10 +48,9 @@ def index():
 @bp.get("/export.csv")
 @staff_required
 def export_csv():
-    stmt = inbox.InboxFilter(request.args).select().options(joinedload(Inquiry.routing_rule))
-    inquiries = list(db.session.scalars(stmt).unique())
+    inquiries = inbox.export_rows(inbox.InboxFilter(request.args))
     return Response(
-        export.lines(inquiries),
+        stream_with_context(export.lines(inquiries)),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="inquiries.csv"'},
     )
