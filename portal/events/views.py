@@ -62,6 +62,8 @@ def page_context(event) -> dict:
         now=now,
         url=url,
         json_ld=event_json_ld(event, url, organizer, now),
+        next_edition=queries.next_edition(event),
+        previous_editions=queries.previous_editions(event),
         open_graph=open_graph(event, url, config["SITE_NAME"]),
     )
 
@@ -77,6 +79,6 @@ def month(month: str | None):
     form = filter_form()
     if not form.validate():
         return render_template("events/month.html", form=form, month=None, filters={}, now=now), 400
-    grid = month_grid(first, form.to_query())
+    grid = month_grid(first, form.to_query(), today=now.date())
     filters = {key: request.args[key] for key in MONTH_FILTERS if request.args.get(key)}
     return render_template("events/month.html", form=form, month=grid, filters=filters, now=now)
