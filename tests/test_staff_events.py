@@ -89,7 +89,10 @@ def test_editor_takes_an_event_from_draft_to_published_to_cancelled(
     assert str(published["STATUS"]) == "CONFIRMED"
 
     assert (
-        client.post(f"/staff/events/{event.id}/cancel", data={"csrf_token": token}).status_code
+        client.post(
+            f"/staff/events/{event.id}/cancel",
+            data={"csrf_token": token, "reason": "The venue closed."},
+        ).status_code
         == 303
     )
     listing = client.get("/events").get_data(as_text=True)
@@ -256,7 +259,7 @@ def test_postponed_and_cancelled_events_can_be_published_again(client, editor, m
     ]:
         assert (
             client.post(
-                f"/staff/events/{event.id}/{action}", data={"csrf_token": token}
+                f"/staff/events/{event.id}/{action}", data={"csrf_token": token, "reason": "Why."}
             ).status_code
             == 303
         )
@@ -273,7 +276,9 @@ def test_a_draft_is_deleted(client, editor, make_event, csrf):
     assert db.session.get(Event, event.id) is None
 
 
-def test_duplicate_makes_next_years_edition_as_a_draft(client, editor, make_event, csrf):
+def test_duplicate_makes_next_years_edition_as_a_draft(
+    client, editor, make_event, csrf, frozen_now
+):
     event = make_event(
         slug="openinfra-days-na-2025",
         title="OpenInfra Days North America 2025",

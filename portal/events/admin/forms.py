@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     EmailField,
@@ -62,6 +63,7 @@ class EventForm(StaffForm):
     ends_on = DateField("Last day", validators=[InputRequired()])
     start_time = TimeField("Starts at (local)", validators=[Optional()])
     end_time = TimeField("Ends at (local)", validators=[Optional()])
+    dates_to_be_confirmed = BooleanField("Dates to be confirmed (announced, not yet final)")
     timezone = text_field("Time zone (IANA)", 64, required=True)
     venue = text_field("Venue", 200)
     street = text_field("Street", 200)
@@ -117,3 +119,23 @@ class EventForm(StaffForm):
         values["projects"] = [self._projects[pid] for pid in self.project_ids.data or []]
         values["links"] = [self.link_form(kind).to_values(kind) for kind in LinkKind]
         return values
+
+
+class StatusChangeForm(StaffForm):
+    """Cancel or postpone: a confirmation that names the event, with the reason the public
+    page shows."""
+
+    reason = TextAreaField(
+        "Reason (shown on the public page)",
+        validators=[InputRequired("Say why, in a sentence the public can read."), Length(max=500)],
+        filters=[strip],
+    )
+    dates_to_be_announced = BooleanField("New dates to be announced (no dates shown until then)")
+
+
+class NextEditionForm(StaffForm):
+    """The dates of the next edition: by default a year later on the same weekdays."""
+
+    starts_on = DateField("First day", validators=[InputRequired()])
+    ends_on = DateField("Last day", validators=[InputRequired()])
+    dates_to_be_confirmed = BooleanField("Dates to be confirmed")
