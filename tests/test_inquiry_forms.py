@@ -4,6 +4,7 @@ honeypot, hostile input and the rate limits."""
 import os
 import re
 import uuid
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +13,9 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.inquiries.models import Inquiry, InquiryKind
 from portal.mail.models import OutboxMessage
+
+# Sponsorship is sold for events still to come (a past one sells only its next edition's).
+UPCOMING = {"starts_on": date(2031, 3, 6), "ends_on": date(2031, 3, 7)}
 
 EVENT = "openinfra-days-north-america-2025"
 MEMBERSHIP = "/membership"
@@ -26,7 +30,7 @@ def on_offer(make_tier, make_event, make_package, make_contact, make_rule):
     offer = SimpleNamespace(
         gold=make_tier("gold"),
         silver=make_tier("silver"),
-        event=make_event(slug=EVENT, title="OpenInfra Days North America 2025"),
+        event=make_event(**UPCOMING, slug=EVENT, title="OpenInfra Days North America 2025"),
         membership=make_contact("members@example.org", name="Mia Members", team="Membership"),
         events=make_contact("events@example.org", name="Evan Events", team="Events"),
     )

@@ -62,7 +62,7 @@ def page_context(event) -> dict:
         now=now,
         url=url,
         json_ld=event_json_ld(event, url, organizer, now),
-        next_edition=queries.next_edition(event),
+        next_edition=queries.next_edition(event) if event.is_over(now) else None,
         previous_editions=queries.previous_editions(event),
         open_graph=open_graph(event, url, config["SITE_NAME"]),
     )

@@ -129,7 +129,18 @@ def _event_selling_sponsorship(slug: str):
 @limit_per_email
 def sponsor(slug: str):
     event, packages = _event_selling_sponsorship(slug)
+    now = datetime.now(UTC)
+    # As the event page's Sponsor link says: closed when the event is cancelled, postponed or
+    # over, unless it is over and has a next edition to sponsor.
+    next_edition = event_queries.next_edition(event) if event.is_over(now) else None
+    closed = event.closed_because(now) if next_edition is None else None
     form = SponsorshipInquiryForm(packages, data={"package": request.args.get("package", "")})
+    if closed:
+        status = 409 if request.method == "POST" else 200
+        return render_template(
+            "inquiries/sponsor.html", event=event, packages=packages, form=None, now=now,
+            closed=closed, next_edition=None,
+        ), status  # fmt: skip
     if form.is_bot:
         subject = routing.Subject(InquiryKind.SPONSORSHIP, event_id=event.id)
         return _fool_bot(subject, "inquiries.sponsor_thanks", slug=slug)
@@ -139,8 +150,9 @@ def sponsor(slug: str):
         if submitted:
             return _thank(submitted.answered_by, "inquiries.sponsor_thanks", slug=slug)
     return render_template(
-        "inquiries/sponsor.html", event=event, packages=packages, form=form, now=datetime.now(UTC)
-    ), _status(form)
+        "inquiries/sponsor.html", event=event, packages=packages, form=form, now=now,
+        closed=None, next_edition=next_edition,
+    ), _status(form)  # fmt: skip
 
 
 @bp.get("/events/<slug>/sponsor/thanks")
