@@ -70,6 +70,19 @@ def is_country_code(code: str) -> bool:
     return len(code) == 2 and code.isalpha() and code.upper() in _territories()
 
 
+def country_choices() -> list[tuple[str, str]]:
+    """(code, name) of every ISO 3166 country Babel names, by name: what staff choose from."""
+    names = _territories()
+    codes = [
+        code for code in names if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+    ]
+    return sorted(((code, names[code]) for code in codes), key=lambda pair: fold(pair[1]))
+
+
+# Babel's territories that ISO 3166 does not list as countries (regions, test codes).
+NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
+
+
 def country_code(text: str) -> str | None:
     """The ISO 3166 code of a country given by its code or its English name, in any case and
     with or without accents ("de", "Germany", "TÜRKİYE"); None when it names no country."""

@@ -16,7 +16,7 @@ from portal.events import operations
 from portal.events.admin.forms import EventForm, NextEditionForm, StatusChangeForm
 from portal.events.models import Event, EventStatus, Project
 from portal.events.queries import StaffEventFilter
-from portal.events.rules import timezones
+from portal.events.rules import country_timezones, timezones
 from portal.events.views import page_context
 from portal.extensions import db
 
@@ -44,11 +44,13 @@ def _projects_for(event: Event | None) -> list[Project]:
 
 
 def _render_form(form: EventForm, event: Event | None, status: int = 200, notice: str = ""):
+    zones = country_timezones(form.country.data)  # the country's zones come first
     return render_template(
         "events/admin/form.html",
         form=form,
         event=event,
-        timezones=sorted(timezones()),
+        timezones=zones + sorted(set(timezones()) - set(zones)),
+        country_zones=zones,
         notice=notice,
     ), status
 
@@ -61,8 +63,6 @@ def new():
     if event is not None:
         flash(f"Draft “{event.title}” created.", "info")
         return redirect(url_for(".edit", event_id=event.id), code=303)
-    if request.method == "GET":
-        form.timezone.data = form.timezone.data or "UTC"
     return _render_form(form, None, form.status)
 
 
