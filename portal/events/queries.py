@@ -210,6 +210,16 @@ def event_by_slug(slug: str, include_drafts: bool = False) -> Event | None:
     return db.session.scalars(stmt).first()
 
 
+def next_month_with_events(now: datetime) -> date | None:
+    """The first day of the month of the next public event not yet over, if any."""
+    first = db.session.scalar(
+        select(func.min(Event.starts_on)).where(
+            Event.status.in_(PUBLIC_STATUSES), Event.ends_at > as_naive_utc(now)
+        )
+    )
+    return first.replace(day=1) if first else None
+
+
 def next_edition(event: Event, public: bool = True) -> Event | None:
     """The edition that follows `event` (made by operations.next_edition), if there is one."""
     stmt = select(Event).where(Event.previous_edition_id == event.id)

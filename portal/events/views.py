@@ -38,8 +38,14 @@ def index():
     pagination = queries.event_page(
         query, now, page=form.page_number, per_page=current_app.config["EVENTS_PER_PAGE"]
     )
+    next_month = queries.next_month_with_events(now) if not pagination.total else None
     return render_template(
-        "events/list.html", form=form, query=query, pagination=pagination, now=now
+        "events/list.html",
+        form=form,
+        query=query,
+        pagination=pagination,
+        now=now,
+        next_month=next_month,
     )
 
 
