@@ -26,6 +26,7 @@ from wtforms import (
 )
 from wtforms.fields import FloatField
 from wtforms.validators import (
+    DataRequired,
     Email,
     InputRequired,
     Length,
@@ -167,7 +168,7 @@ class StatusChangeForm(StaffForm):
 
     reason = TextAreaField(
         "Reason (shown on the public page)",
-        validators=[InputRequired("Say why, in a sentence the public can read."), Length(max=500)],
+        validators=[DataRequired("Say why, in a sentence the public can read."), Length(max=500)],
         filters=[strip],
     )
     dates_to_be_announced = BooleanField("New dates to be announced (no dates shown until then)")
