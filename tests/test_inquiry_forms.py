@@ -75,7 +75,7 @@ def test_membership_inquiry_is_stored_and_redirects_to_a_thank_you_naming_who_an
     assert [c.email for c in inquiry.contacts] == [team.email]
     assert stored() == (1, 2)  # in the outbox once the redirect is sent
     thanks = client.get("/membership/thanks").get_data(as_text=True)
-    assert f"{team.name} ({team.team})</strong> will answer you" in thanks
+    assert f"{team.label}</strong> will answer you" in thanks
 
 
 def test_sponsorship_inquiry_is_stored_and_thanks_name_the_events_team(client, submit, on_offer):
@@ -90,8 +90,17 @@ def test_sponsorship_inquiry_is_stored_and_thanks_name_the_events_team(client, s
     assert inquiry.topic == f"{event.title}: {on_offer.spotlight.name}"
     assert [c.email for c in inquiry.contacts] == [team.email]
     thanks = client.get(SPONSOR + "/thanks").get_data(as_text=True)
-    assert f"{team.name} ({team.team})</strong> will answer you" in thanks
+    assert f"{team.label}</strong> will answer you" in thanks
     assert f"about {event.title}" in thanks
+    assert f"(reference <strong>Q-{inquiry.id:06d}</strong>)" in thanks
+    assert f"sent a confirmation to <strong>{inquiry.email}</strong>" in thanks
+
+
+def test_a_team_already_in_the_contact_name_is_not_repeated(make_contact):
+    assert make_contact("summit@example.org", name="OpenInfra Summit", team="Summit").label == (
+        "OpenInfra Summit"
+    )
+    assert make_contact("e@example.org", name="Events", team="Summit").label == "Events (Summit)"
 
 
 @pytest.mark.parametrize("path", FORMS)

@@ -103,7 +103,7 @@ def test_the_submitter_gets_an_acknowledgement_saying_who_will_answer(submit, sm
     assert message["Subject"] == f"We received your membership inquiry: {sales.gold.name}"
     body = text(message)
     team = sales.membership
-    assert f"{team.name} ({team.team}) will answer you by email." in body
+    assert f"{team.label} will answer you by email." in body
     # Nothing the visitor typed is echoed to the address they typed.
     assert "spam" not in body.lower()
 
@@ -204,7 +204,7 @@ def test_with_no_default_contact_the_site_contact_is_made_responsible(
     site = make_contact(app.config["CONTACT_EMAIL"], name="Site Events", team="Events")
     applicant = Applicant("Ada", "ada@example.org", "ACME", "A message long enough.")
     submitted = inquire(applicant, InquiryKind.MEMBERSHIP, tier=make_tier("gold"))
-    assert submitted.answered_by == f"{site.name} ({site.team})"  # CONTACT_EMAIL's owner
+    assert submitted.answered_by == site.label  # CONTACT_EMAIL's owner
     assert notification_to(smtp_server, site.email)
 
 
