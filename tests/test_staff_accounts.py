@@ -44,3 +44,15 @@ def test_new_accounts_default_to_editor_and_a_forbidden_page_keeps_the_staff_men
     assert response.status_code == 403
     page = response.get_data(as_text=True)
     assert "Manage events" in page and "Sign out" in page
+
+
+def test_the_audit_log_reads_in_words(client, admin, make_event):
+    from portal.core.saving import saving
+    from portal.events import operations
+
+    event = make_event(status="published")
+    with saving():
+        operations.cancel(event, admin, "Rain.")
+    page = client.get("/staff/audit/").get_data(as_text=True)
+    assert "Event cancelled<br><code" in page
+    assert "[" not in page.split("<table", 1)[1].split("</table>")[0].replace("[]", "")
