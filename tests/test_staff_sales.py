@@ -363,3 +363,10 @@ def test_a_save_that_loses_a_race_to_the_database_constraint_answers_409(
     response = post(client, csrf, "/staff/tiers/new", **TIER)
     assert response.status_code == 409
     assert "conflicting change" in response.get_data(as_text=True)
+
+
+def test_the_routing_rule_form_offers_only_events_still_to_come(client, admin, make_event):
+    make_event(title="Over Days 2020", starts_on=date(2020, 3, 6), ends_on=date(2020, 3, 6))
+    make_event(title="Coming Days 2031", **UPCOMING)
+    form = client.get("/staff/routing/new").get_data(as_text=True)
+    assert "Coming Days 2031" in form and "Over Days 2020" not in form
