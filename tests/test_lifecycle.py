@@ -187,3 +187,5 @@ def test_the_next_edition_form_defaults_a_year_later_and_refuses_dates_over(
     assert made.status_code == 303
     edition = db.session.scalar(select(Event).where(Event.slug == "ptg-2025"))
     assert edition.previous_edition_id == past.id and edition.is_draft
+    staff_page = client.get(f"/staff/events/{past.id}/edit").get_data(as_text=True)
+    assert f'next <a href="/staff/events/{edition.id}/edit">PTG 2025</a>' in staff_page

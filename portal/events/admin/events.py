@@ -13,6 +13,7 @@ from portal.core import backoffice
 from portal.core.forms import saved
 from portal.core.saving import attempt
 from portal.events import operations
+from portal.events import queries as event_queries
 from portal.events.admin.forms import EventForm, NextEditionForm, StatusChangeForm
 from portal.events.models import Event, EventStatus, Project
 from portal.events.queries import StaffEventFilter
@@ -51,6 +52,12 @@ def _render_form(form: EventForm, event: Event | None, status: int = 200, notice
         event=event,
         timezones=zones + sorted(set(timezones()) - set(zones)),
         country_zones=zones,
+        next_edition=event_queries.next_edition(event, public=False) if event else None,
+        previous_edition=(
+            db.session.get(Event, event.previous_edition_id)
+            if event and event.previous_edition_id
+            else None
+        ),
         notice=notice,
     ), status
 
