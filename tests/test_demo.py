@@ -137,6 +137,7 @@ def test_the_demo_is_alive_on_any_date(runner, client, travel, moment):
     assert all(event.dates_to_be_confirmed for event in projected)
     assert all(link.state.value == "coming_soon" for e in projected for link in e.links)
     assert all((event.starts_on - today).days <= 366 for event in projected)
+    assert all("dates are to be confirmed" in e.summary and not e.description for e in projected)
     assert "(dates to be confirmed)" in listing or not projected
 
     before = counts()

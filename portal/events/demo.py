@@ -386,15 +386,20 @@ def project_series(today: date) -> int:
             shift = YEAR
             while event.ends_on + shift < today:
                 shift += YEAR
+            previous = event
             event = operations.next_edition(
-                event,
+                previous,
                 None,
-                event.starts_on + shift,
-                event.ends_on + shift,
+                previous.starts_on + shift,
+                previous.ends_on + shift,
                 today=today,
                 status=EventStatus.PUBLISHED,
                 dates_to_be_confirmed=True,
             )
+            # What the last edition said of itself (a side event on a given day) is not yet
+            # known of this one: say only what is.
+            words = f"The next edition after {previous.title}; its dates are to be confirmed."
+            operations.update_event(event, {"summary": words, "description": ""}, None)
             added += 1
     return added
 
