@@ -100,7 +100,8 @@ def test_cancel_an_event_and_nothing_invites_anymore(
         page.get_by_label("Reason").fill("   ")  # passes the browser's check, not the server's
         page.get_by_role("button", name="Cancel the event").click()
         assert page.locator("#form-problems").is_visible()  # a reason is needed
-        assert page.evaluate("document.activeElement.id") == "form-problems"
+        # autofocus runs once the page has loaded: wait for it rather than race it
+        page.wait_for_function("document.activeElement.id === 'form-problems'", timeout=5_000)
         page.get_by_label("Reason").fill("The venue is closed for repairs.")
         page.get_by_role("button", name="Cancel the event").click()
         assert page.get_by_text("is marked cancelled").is_visible()
