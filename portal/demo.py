@@ -41,6 +41,10 @@ def seed_demo(synthetic: int, synthetic_inquiries: int) -> None:
         f"Membership tiers and members: {membership} added; sponsorship packages: {packages} "
         f"added; staff contacts and routing rules: {routing} added."
     )
+    today = datetime.now(UTC).date()
+    editions = events_demo.project_series(today)
+    db.session.commit()
+    click.echo(f"Next editions of the yearly series (dates to be confirmed): {editions} added.")
     if synthetic:
         _seed_synthetic(synthetic)
     if synthetic_inquiries:

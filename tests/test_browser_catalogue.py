@@ -67,7 +67,7 @@ def catalogue(make_project, make_event):
 
 
 def card_titles(page) -> list[str]:
-    return page.locator(".event-card h3 a").all_inner_texts()
+    return page.locator(".event-card :is(h2, h3) a").all_inner_texts()
 
 
 def test_search_and_filter_through_the_form(page, live_server):

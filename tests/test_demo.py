@@ -1,7 +1,9 @@
 """`flask seed-demo`: the real catalogue, idempotent, and synthetic events at scale."""
 
+import re
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.events.demo import EVENTS
@@ -29,13 +31,15 @@ def test_seed_demo_loads_the_catalogue_and_a_second_run_changes_nothing(runner):
     assert result.exit_code == 0, result.output
     assert f"Events: {len(EVENTS)} added" in result.output
     first = counts()
-    assert first[0] == len(EVENTS) == 20
+    projected = int(re.search(r"series \(dates to be confirmed\): (\d+) added", result.output)[1])
+    assert first[0] == len(EVENTS) + projected and len(EVENTS) == 20
     assert first[1] == 5
     stamps = dict(db.session.execute(select(Event.slug, Event.updated_at)).all())
 
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0
     assert f"0 added, {len(EVENTS)} already there" in result.output
+    assert "series (dates to be confirmed): 0 added" in result.output
     assert counts() == first
     db.session.expire_all()
     assert dict(db.session.execute(select(Event.slug, Event.updated_at)).all()) == stamps
@@ -52,7 +56,8 @@ def test_seed_demo_holds_the_contract_facts(runner):
     assert event.colocated_name == "SCaLE 22x"
     assert [link.kind.value for link in event.links] == ["register", "sponsor", "schedule"]
     assert event.links[2].state.value == "coming_soon"
-    virtual = db.session.scalars(select(Event.slug).where(Event.format == "virtual")).all()
+    real = Event.previous_edition_id.is_(None)
+    virtual = db.session.scalars(select(Event.slug).where(Event.format == "virtual", real)).all()
     assert set(virtual) == {
         "ptg-april-2024",
         "ptg-october-2024",
@@ -105,3 +110,49 @@ def test_seed_demo_command_reports_the_inquiry_data(runner):
     assert "Membership tiers and members: 5 added" in result.output
     result = runner.invoke(args=["seed-demo"])
     assert "Membership tiers and members: 0 added; sponsorship packages: 0 added" in result.output
+
+
+CARD = re.compile(r'<article class="event-card')
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [datetime(2024, 11, 20, 12, tzinfo=UTC), datetime(2026, 12, 1, 9, tzinfo=UTC),
+     datetime(2030, 6, 15, 9, tzinfo=UTC)],
+    ids=["2024-11-20", "2026-12-01", "2030-06-15"],
+)  # fmt: skip
+def test_the_demo_is_alive_on_any_date(runner, client, travel, moment):
+    travel(moment)
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    home = client.get("/").get_data(as_text=True)
+    listing = client.get("/events").get_data(as_text=True)
+    assert len(CARD.findall(home)) >= 5
+    assert len(CARD.findall(listing)) >= 5
+    assert "No upcoming events" not in listing
+    today = moment.date()
+    upcoming = db.session.scalars(select(Event).where(Event.ends_on >= today)).all()
+    assert len(upcoming) >= 5
+    projected = [event for event in upcoming if event.previous_edition_id is not None]
+    assert all(event.dates_to_be_confirmed for event in projected)
+    assert all(link.state.value == "coming_soon" for e in projected for link in e.links)
+    assert all((event.starts_on - today).days <= 366 for event in projected)
+    assert all("dates are to be confirmed" in e.summary and not e.description for e in projected)
+    assert "(dates to be confirmed)" in listing or not projected
+
+    before = counts()
+    again = runner.invoke(args=["seed-demo"])
+    assert "series (dates to be confirmed): 0 added" in again.output
+    assert counts() == before
+
+
+def test_a_year_later_the_demo_adds_the_next_editions(runner, travel):
+    travel(datetime(2026, 12, 1, 9, tzinfo=UTC))
+    runner.invoke(args=["seed-demo"])
+    first = counts()[0]
+    travel(datetime(2027, 12, 1, 9, tzinfo=UTC))
+    result = runner.invoke(args=["seed-demo"])
+    assert "Events: 0 added" in result.output
+    assert counts()[0] > first
+    latest = db.session.scalar(select(Event).where(Event.slug == "openinfra-summit-europe-2028"))
+    assert latest is not None and latest.dates_to_be_confirmed

@@ -141,7 +141,7 @@ def titles(response) -> list[str]:
     import re
 
     html = response.get_data(as_text=True)
-    return re.findall(r'<h3><a href="/events/[^"]+">([^<]+)</a>', html)
+    return re.findall(r'<h[23]><a href="/events/[^"]+">([^<]+)</a>', html)
 
 
 def test_upcoming_lists_pasadena_and_not_the_october_ptg(client, catalogue):
@@ -356,3 +356,25 @@ def test_unknown_project_or_eventless_country_gives_an_empty_200(client, catalog
         assert titles(response) == []
     html = client.get("/events?country=GB").get_data(as_text=True)
     assert '<option selected value="GB">' in html or 'value="GB" selected' in html
+
+
+def test_no_upcoming_events_says_so_and_offers_past_events_and_the_next_month(
+    client, make_event, frozen_now
+):
+    make_event(title="Old Days", starts_on=date(2023, 5, 1), ends_on=date(2023, 5, 1))
+    html = client.get("/events?q=nothing-like-this").get_data(as_text=True)
+    assert "No upcoming events match these filters." in html
+    assert "clear them" in html and "see the past events that match" in html
+    make_event(title="Later Days", starts_on=date(2025, 4, 3), ends_on=date(2025, 4, 3))
+    html = client.get("/events?q=nothing-like-this").get_data(as_text=True)
+    assert 'The next month with events is <a href="/events/month/2025-04">April 2025</a>' in html
+
+
+def test_past_events_are_grouped_by_year_with_headings_in_order(client, make_event, frozen_now):
+    make_event(title="Days 2023", starts_on=date(2023, 5, 1), ends_on=date(2023, 5, 1))
+    make_event(title="Days 2024", starts_on=date(2024, 5, 1), ends_on=date(2024, 5, 1))
+    html = client.get("/events?past=1").get_data(as_text=True)
+    assert html.index('<h2 id="year-2024">2024</h2>') < html.index("Days 2024")
+    assert html.index("Days 2024") < html.index('<h2 id="year-2023">2023</h2>')
+    upcoming = client.get("/events").get_data(as_text=True)
+    assert "<h3>" not in upcoming.split("<main", 1)[-1]  # h1 then h2: no jump

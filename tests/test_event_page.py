@@ -249,9 +249,9 @@ def test_links_of_an_event_that_is_over_read_closed(client, make_event):
         links=((LinkKind.REGISTER, LinkState.OPEN, "https://openinfra.dev/ptg/"),),
     )
     html = client.get(f"/events/{meetup.slug}").get_data(as_text=True)
-    assert "Register sold out" in html
+    assert "Registration sold out" in html
     html = client.get(f"/events/{ptg.slug}").get_data(as_text=True)
-    assert "Register closed" in html
+    assert "Registration closed: the event is over" in html
     assert "This event is over." in html
 
 

@@ -4,6 +4,7 @@ honeypot, hostile input and the rate limits."""
 import os
 import re
 import uuid
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +13,9 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.inquiries.models import Inquiry, InquiryKind
 from portal.mail.models import OutboxMessage
+
+# Sponsorship is sold for events still to come (a past one sells only its next edition's).
+UPCOMING = {"starts_on": date(2031, 3, 6), "ends_on": date(2031, 3, 7)}
 
 EVENT = "openinfra-days-north-america-2025"
 MEMBERSHIP = "/membership"
@@ -26,7 +30,7 @@ def on_offer(make_tier, make_event, make_package, make_contact, make_rule):
     offer = SimpleNamespace(
         gold=make_tier("gold"),
         silver=make_tier("silver"),
-        event=make_event(slug=EVENT, title="OpenInfra Days North America 2025"),
+        event=make_event(**UPCOMING, slug=EVENT, title="OpenInfra Days North America 2025"),
         membership=make_contact("members@example.org", name="Mia Members", team="Membership"),
         events=make_contact("events@example.org", name="Evan Events", team="Events"),
     )
@@ -71,7 +75,7 @@ def test_membership_inquiry_is_stored_and_redirects_to_a_thank_you_naming_who_an
     assert [c.email for c in inquiry.contacts] == [team.email]
     assert stored() == (1, 2)  # in the outbox once the redirect is sent
     thanks = client.get("/membership/thanks").get_data(as_text=True)
-    assert f"{team.name} ({team.team})</strong> will answer you" in thanks
+    assert f"{team.label}</strong> will answer you" in thanks
 
 
 def test_sponsorship_inquiry_is_stored_and_thanks_name_the_events_team(client, submit, on_offer):
@@ -86,8 +90,17 @@ def test_sponsorship_inquiry_is_stored_and_thanks_name_the_events_team(client, s
     assert inquiry.topic == f"{event.title}: {on_offer.spotlight.name}"
     assert [c.email for c in inquiry.contacts] == [team.email]
     thanks = client.get(SPONSOR + "/thanks").get_data(as_text=True)
-    assert f"{team.name} ({team.team})</strong> will answer you" in thanks
+    assert f"{team.label}</strong> will answer you" in thanks
     assert f"about {event.title}" in thanks
+    assert f"(reference <strong>Q-{inquiry.id:06d}</strong>)" in thanks
+    assert f"sent a confirmation to <strong>{inquiry.email}</strong>" in thanks
+
+
+def test_a_team_already_in_the_contact_name_is_not_repeated(make_contact):
+    assert make_contact("summit@example.org", name="OpenInfra Summit", team="Summit").label == (
+        "OpenInfra Summit"
+    )
+    assert make_contact("e@example.org", name="Events", team="Summit").label == "Events (Summit)"
 
 
 @pytest.mark.parametrize("path", FORMS)

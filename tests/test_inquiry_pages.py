@@ -2,16 +2,22 @@
 does not grow with the directory."""
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from portal.core.saving import saving
+from portal.events import operations
+from portal.events.models import EventStatus
 from portal.extensions import db
 from portal.inquiries.models import (
     Member,
     MembershipTier,
     SponsorshipPackage,
 )
+
+# Sponsorship is sold for events still to come (a past one sells only its next edition's).
+UPCOMING = {"starts_on": date(2031, 3, 6), "ends_on": date(2031, 3, 7)}
 
 
 @pytest.fixture
@@ -103,7 +109,7 @@ class TestMembershipPage:
 @pytest.fixture
 def north_america(make_event, make_package):
     """An event selling two packages in dollars, with a note on each, and two sold out."""
-    event = make_event(title="OpenInfra Days North America 2025")
+    event = make_event(**UPCOMING, title="OpenInfra Days North America 2025")
     make_package(event, "headline", price=None, available=0)
     make_package(event, "spotlight", price=250_000, available=5, note=LEAD_SCANNERS)
     make_package(event, "coffee", price=250_000, available=2, note=LEAD_SCANNERS)
@@ -114,7 +120,7 @@ def north_america(make_event, make_package):
 @pytest.fixture
 def summit(make_event, make_package):
     """An event selling in euros, with lower prices for members."""
-    event = make_event(title="OpenInfra Summit Europe 2025")
+    event = make_event(**UPCOMING, title="OpenInfra Summit Europe 2025")
     make_package(
         event, "headline", price=6_000_000, member_price=5_000_000, currency="EUR", available=2
     )
@@ -142,19 +148,34 @@ class TestSponsorPage:
         assert "Headline Members €50,000 Non-members €60,000 2 available" in text
         assert "Exhibitor Members €7,500 Non-members €15,000 Available" in text
 
-    def test_a_past_event_still_takes_inquiries_for_its_next_edition(
+    def test_a_past_event_takes_inquiries_only_for_a_next_edition_that_exists(
         self, client, travel, north_america
     ):
-        over = "This event is over. Ask us below about sponsoring its next edition."
+        over = "This event is over. Ask us below about sponsoring its next edition"
         travel(datetime.combine(north_america.starts_on, time(), tzinfo=UTC))
         assert over not in client.get(sponsor_page(north_america)).get_data(as_text=True)
         travel(datetime.combine(north_america.ends_on + timedelta(days=1), time(), tzinfo=UTC))
         html = client.get(sponsor_page(north_america)).get_data(as_text=True)
-        assert over in html
+        assert "Sponsorship closed: the event is over." in html
+        assert over not in html and 'name="package"' not in html
+        with saving():
+            edition = operations.next_edition(north_america, None, status=EventStatus.PUBLISHED)
+        html = client.get(sponsor_page(north_america)).get_data(as_text=True)
+        assert over in html and f'href="/events/{edition.slug}"' in html
         assert 'name="package"' in html
+        page = client.get(f"/events/{north_america.slug}").get_data(as_text=True)
+        assert f'href="/events/{edition.slug}">Sponsor the next edition' in page
+
+    def test_a_cancelled_event_takes_no_sponsorship_inquiries(self, client, north_america):
+        with saving():
+            operations.cancel(north_america, None, "Venue lost.")
+        html = client.get(sponsor_page(north_america)).get_data(as_text=True)
+        assert "Sponsorship closed: the event is cancelled. Venue lost." in html
+        assert 'name="package"' not in html
+        assert client.post(sponsor_page(north_america), data={}).status_code in (400, 409)
 
     def test_an_event_without_packages_has_no_sponsor_page(self, client, make_event):
-        response = client.get(sponsor_page(make_event()))
+        response = client.get(sponsor_page(make_event(**UPCOMING)))
         assert response.status_code == 404
         assert "does not offer sponsorship through this site" in response.get_data(as_text=True)
         assert client.get("/events/no-such-event/sponsor").status_code == 404
@@ -183,7 +204,7 @@ def test_sponsor_page_statements_do_not_grow_with_packages(client, make_event, c
     from portal.inquiries.operations import offer_sponsorship
 
     def selling(count: int) -> str:
-        event = make_event()
+        event = make_event(**UPCOMING)
         packages = [
             SponsorshipPackage(slug=f"p{n}", name=f"Package {n}", price=100_00, available=n)
             for n in range(count)

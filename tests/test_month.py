@@ -136,3 +136,22 @@ def test_month_page_does_not_grow_with_events(client, make_event, count_queries)
     with count_queries() as many:
         client.get("/events/month/2025-05")
     assert many.total == few.total
+
+
+def test_the_month_marks_today_and_shows_a_long_event_once_on_phones(
+    client, make_event, frozen_now
+):
+    make_event(title="PTG", starts_on=date(2024, 11, 18), ends_on=date(2024, 11, 22))
+    html = client.get("/events/month").get_data(as_text=True)
+    assert 'aria-current="date"' in html and "today-label" in html
+    assert '<a class="today-link" href="/events/month" aria-current="page">Today</a>' in html
+    assert html.count('href="/events/event-1">PTG</a>') == 5  # each day on wide screens
+    assert html.count('class=" continues"') == 4  # hidden on phones: one span remains
+    assert html.count("Nov 18\u2009–\u200922, 2024") == 1
+
+
+def test_an_empty_month_offers_the_next_month_with_events(client, make_event, frozen_now):
+    make_event(title="Later", starts_on=date(2025, 3, 6), ends_on=date(2025, 3, 6))
+    html = client.get("/events/month/2025-01").get_data(as_text=True)
+    assert 'href="/events/month/2025-03">Next month with events: March 2025</a>' in html
+    assert 'href="/events?past=1">Past events</a>' in html

@@ -19,6 +19,8 @@ EDITED = datetime(2025, 1, 12, 15, 30, tzinfo=UTC)
 # each with a valid new value for the event `stored_event` makes.
 SIGNIFICANT = {
     "title": "Event renamed",
+    "dates_to_be_confirmed": True,
+    "dates_to_be_announced": True,
     "status": EventStatus.CANCELLED,
     "format": EventFormat.HYBRID,
     "starts_on": date(2025, 3, 5),

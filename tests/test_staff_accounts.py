@@ -28,3 +28,31 @@ def test_an_admin_cannot_deactivate_themself_but_can_deactivate_others(
     assert not by_email(other.email).active
     client.post(f"/staff/accounts/{other.id}/activate", data={"csrf_token": token})
     assert by_email(other.email).active
+
+
+def test_new_accounts_default_to_editor_and_a_forbidden_page_keeps_the_staff_menu(
+    app, client, make_staff, login
+):
+    admin = make_staff("admin", email="root@example.org")
+    assert login(admin).status_code == 303
+    form = client.get("/staff/accounts/new").get_data(as_text=True)
+    assert '<option selected value="editor">Editor</option>' in form
+    other = app.test_client()
+    editor = make_staff("editor", email="ed@example.org")
+    assert login(editor, client=other).status_code == 303
+    response = other.get("/staff/audit/")
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "Manage events" in page and "Sign out" in page
+
+
+def test_the_audit_log_reads_in_words(client, admin, make_event):
+    from portal.core.saving import saving
+    from portal.events import operations
+
+    event = make_event(status="published")
+    with saving():
+        operations.cancel(event, admin, "Rain.")
+    page = client.get("/staff/audit/").get_data(as_text=True)
+    assert "Event cancelled<br><code" in page
+    assert "[" not in page.split("<table", 1)[1].split("</table>")[0].replace("[]", "")

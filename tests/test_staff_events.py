@@ -89,7 +89,10 @@ def test_editor_takes_an_event_from_draft_to_published_to_cancelled(
     assert str(published["STATUS"]) == "CONFIRMED"
 
     assert (
-        client.post(f"/staff/events/{event.id}/cancel", data={"csrf_token": token}).status_code
+        client.post(
+            f"/staff/events/{event.id}/cancel",
+            data={"csrf_token": token, "reason": "The venue closed."},
+        ).status_code
         == 303
     )
     listing = client.get("/events").get_data(as_text=True)
@@ -135,8 +138,8 @@ def test_link_deadlines_are_entered_in_the_events_own_zone(client, editor, post_
         ({"start_time": "09:00"}, "Give both times"),
         ({"timezone": "Mars/Olympus_Mons"}, "IANA name"),
         ({"timezone": "CEST"}, "IANA name"),
-        ({"country": "XX"}, "two-letter ISO 3166 code"),
-        ({"country": "Germany"}, "longer than 2"),
+        ({"country": "XX"}, "Choose a country from the list."),
+        ({"country": "Austria"}, "Choose a country from the list."),  # never stored as "AU"
         ({"register-url": "javascript:alert(1)"}, "Only http:// or https://"),
         ({"register-url": "data:text/html,<script>alert(1)</script>"}, "Only http"),
         ({"colocated_url": "https://ok.example/\r\nSet-Cookie: x=1"}, "Only http"),
@@ -256,7 +259,7 @@ def test_postponed_and_cancelled_events_can_be_published_again(client, editor, m
     ]:
         assert (
             client.post(
-                f"/staff/events/{event.id}/{action}", data={"csrf_token": token}
+                f"/staff/events/{event.id}/{action}", data={"csrf_token": token, "reason": "Why."}
             ).status_code
             == 303
         )
@@ -273,7 +276,9 @@ def test_a_draft_is_deleted(client, editor, make_event, csrf):
     assert db.session.get(Event, event.id) is None
 
 
-def test_duplicate_makes_next_years_edition_as_a_draft(client, editor, make_event, csrf):
+def test_duplicate_makes_next_years_edition_as_a_draft(
+    client, editor, make_event, csrf, frozen_now
+):
     event = make_event(
         slug="openinfra-days-na-2025",
         title="OpenInfra Days North America 2025",
@@ -449,3 +454,18 @@ def test_times_the_zone_cannot_hold_are_refused_next_to_their_field(
     assert response.status_code == 422
     error = re.search(rf'id="{field}-error"[^>]*>([^<]*)<', response.get_data(as_text=True))
     assert error and words in error.group(1)
+
+
+def test_country_is_chosen_by_name_and_suggests_the_time_zone(client, editor, csrf):
+    page = client.get("/staff/events/new").get_data(as_text=True)
+    assert '<select id="country" name="country">' in page
+    assert '<option value="AT">Austria</option>' in page
+    assert '<option value="AU">Australia</option>' in page
+    path = "/staff/events/new"
+    data = form_data(csrf(path), country="AT", timezone="", slug="", city="Vienna")
+    assert client.post(path, data=data).status_code == 303
+    event = event_by_slug("openinfra-days-berlin-2025")  # made from the title
+    assert (event.country, event.timezone) == ("AT", "Europe/Vienna")
+    assert "Vienna, Austria" in client.get(f"/staff/events/{event.id}/preview").get_data(
+        as_text=True
+    )

@@ -228,3 +228,29 @@ def test_a_note_of_many_lines_counts_a_line_end_as_one_character(client, csrf, e
     inquiry = inquire()
     path = f"/staff/inquiries/{inquiry.id}/notes"
     assert post(client, csrf, path, body="a\r\n" * 2400).status_code == 303
+
+
+def test_open_sponsorship_inquiries_of_a_cancelled_event_are_flagged(
+    client, editor, membership, make_event, make_package
+):
+    from datetime import date
+
+    from portal.core.saving import saving
+    from portal.events import operations
+
+    event = make_event(title="Days 2031", starts_on=date(2031, 3, 6), ends_on=date(2031, 3, 6))
+    package = make_package(event, "coffee", price=250_000)
+    conftest.inquire(
+        Applicant("Ada Lovelace", "ada@example.org", "Engines", "Coffee, please."),
+        InquiryKind.SPONSORSHIP,
+        event=event,
+        package=package,
+    )
+    assert "Event cancelled" not in client.get("/staff/inquiries/").get_data(as_text=True)
+    with saving():
+        operations.cancel(event, None, "The venue closed.")
+    listing = client.get("/staff/inquiries/").get_data(as_text=True)
+    assert '<span class="badge badge-cancelled">Event cancelled</span>' in listing
+    inquiry = db.session.scalar(select(Inquiry))
+    page = client.get(f"/staff/inquiries/{inquiry.id}").get_data(as_text=True)
+    assert "Event cancelled: The venue closed." in page

@@ -1,6 +1,7 @@
 """Sales and routing screens: tiers, members, packages, contacts and rules; their validation,
 retiring (off the public pages and out of routing), roles, and the audit log."""
 
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +18,9 @@ from portal.inquiries.models import (
     SponsorshipPackage,
     StaffContact,
 )
+
+# Sponsorship is sold for events still to come (a past one sells only its next edition's).
+UPCOMING = {"starts_on": date(2031, 3, 6), "ends_on": date(2031, 3, 7)}
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -41,7 +45,7 @@ def sponsor_page(event: Event) -> str:
 @pytest.fixture
 def north_america(make_event, make_package):
     """An event selling Coffee and Spotlight through the portal, with Headline sold out."""
-    event = make_event(title="OpenInfra Days North America 2025")
+    event = make_event(**UPCOMING, title="OpenInfra Days North America 2025")
     make_package(event, "coffee", price=250_000, available=2)
     make_package(event, "spotlight", price=250_000, available=5)
     make_package(event, "headline", available=0)
@@ -215,7 +219,7 @@ def rule_data(event: Event, contact: StaffContact, **changes) -> dict:
 def test_rules_are_validated(
     client, csrf, admin, north_america, contacts, make_event, make_package, make_tier, make_rule
 ):
-    summit = make_event(title="OpenInfra Summit Europe 2025")
+    summit = make_event(**UPCOMING, title="OpenInfra Summit Europe 2025")
     other = make_package(summit, "premier")  # of the Summit, not of North America
     gold = make_tier("gold")
     taken = make_rule("Membership inquiries", InquiryKind.MEMBERSHIP, [contacts.membership])
@@ -236,7 +240,7 @@ def test_rules_are_validated(
 def test_retiring_a_rule_sends_the_next_inquiry_to_the_next_rule(
     client, csrf, admin, submit, contacts, make_event, make_package, make_rule
 ):
-    summit = make_event(title="OpenInfra Summit Europe 2025")
+    summit = make_event(**UPCOMING, title="OpenInfra Summit Europe 2025")
     make_package(summit, "premier")
     kind_rule = make_rule("Event sponsorship", InquiryKind.SPONSORSHIP, [contacts.events])
     summit_rule = make_rule(
@@ -359,3 +363,10 @@ def test_a_save_that_loses_a_race_to_the_database_constraint_answers_409(
     response = post(client, csrf, "/staff/tiers/new", **TIER)
     assert response.status_code == 409
     assert "conflicting change" in response.get_data(as_text=True)
+
+
+def test_the_routing_rule_form_offers_only_events_still_to_come(client, admin, make_event):
+    make_event(title="Over Days 2020", starts_on=date(2020, 3, 6), ends_on=date(2020, 3, 6))
+    make_event(title="Coming Days 2031", **UPCOMING)
+    form = client.get("/staff/routing/new").get_data(as_text=True)
+    assert "Coming Days 2031" in form and "Over Days 2020" not in form

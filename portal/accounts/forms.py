@@ -19,7 +19,12 @@ class LoginForm(FlaskForm):
 class StaffAccountForm(StaffForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), Email()])
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    role = SelectField("Role", choices=[SelectChoice(role.value, role.label) for role in StaffRole])
+    # Editor first and by default: admin rights are given on purpose, not by leaving a default.
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice(role.value, role.label) for role in reversed(StaffRole)],
+        default=StaffRole.EDITOR.value,
+    )
     password = PasswordField(
         "Password", validators=[DataRequired(), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)]
     )

@@ -29,6 +29,7 @@ STATUS = {
     EventStatus.CANCELLED: "CANCELLED",
     EventStatus.POSTPONED: "TENTATIVE",
 }
+HALTED = (EventStatus.CANCELLED, EventStatus.POSTPONED)  # no link of theirs invites anyone
 LINK_NOUN = {LinkKind.SPONSOR: "Sponsorship", LinkKind.CFP: "Call for papers"}
 
 
@@ -65,6 +66,9 @@ def link_line(link: EventLink, base: str) -> str:
     deadline = link.deadline and link.deadline.replace(tzinfo=UTC).astimezone(tz)
     until = f" until {deadline:%b %-d, %Y %H:%M} {deadline.tzname()}" if deadline else ""
     noun = LINK_NOUN.get(link.kind, link.kind.label)
+    if link.kind is not LinkKind.SCHEDULE and link.event.status in HALTED:
+        noun = "Registration" if link.kind is LinkKind.REGISTER else noun
+        return f"{noun} closed: the event is {link.event.status.value}"
     if link.state is LinkState.OPEN:
         if link.url:
             return f"{link.kind.label}{until}: {absolute(link.url, base)}"
@@ -76,6 +80,12 @@ def link_line(link: EventLink, base: str) -> str:
 
 def description(event: Event, page_url: str, base: str) -> str:
     lines = [event.summary] if event.summary else []
+    if event.status in HALTED and event.status_reason:
+        lines.append(f"{event.status.label}: {event.status_reason}")
+    if not event.shows_dates:
+        lines.append("New dates to be announced.")
+    elif event.dates_to_be_confirmed and not event.is_cancelled:
+        lines.append("Dates to be confirmed.")
     if event.colocated_name:
         when = ""
         if event.colocated_starts_on:
@@ -118,7 +128,7 @@ def vevent(event: Event, site: Site) -> icalendar.Event:
         last_modified=stamp,
         created=event.created_at.replace(tzinfo=UTC),
         sequence=event.sequence,
-        status=STATUS.get(event.status, "CONFIRMED"),
+        status="TENTATIVE" if event.is_tentative else STATUS.get(event.status, "CONFIRMED"),
         summary=summary,
         description=description(event, page, site.base),
         location=location(event),

@@ -19,7 +19,19 @@ DETAILS_LIMIT = 1000  # these addresses travel in a URL; keep them well under br
 def _details(event: Event) -> str:
     page = external_url("events.detail", slug=event.slug)
     text = f"{event.summary}\n\n{page}" if event.summary else page
+    if event.is_cancelled or event.is_postponed:
+        reason = f": {event.status_reason}" if event.status_reason else "."
+        text = f"{event.status.label}{reason} Registration is closed.\n\n{text}"
     return text[:DETAILS_LIMIT]
+
+
+def _title(event: Event) -> str:
+    """As the feed's SUMMARY says it: a cancelled event is not added as if it took place."""
+    if event.is_cancelled:
+        return f"Cancelled: {event.title}"
+    if event.is_postponed:
+        return f"Postponed: {event.title}"
+    return event.title
 
 
 def google_event(event: Event) -> str:
@@ -31,7 +43,7 @@ def google_event(event: Event) -> str:
         dates = f"{start:%Y%m%dT%H%M%SZ}/{finish:%Y%m%dT%H%M%SZ}"
     params = {
         "action": "TEMPLATE",
-        "text": event.title,
+        "text": _title(event),
         "dates": dates,
         "ctz": event.timezone,
         "details": _details(event),
@@ -53,7 +65,7 @@ def outlook_event(event: Event) -> str:
         "path": "/calendar/action/compose",
         "startdt": start,
         "enddt": end,
-        "subject": event.title,
+        "subject": _title(event),
         "location": location(event),
         "body": _details(event),
     }

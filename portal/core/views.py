@@ -1,6 +1,7 @@
 """Health check and the friendly error pages."""
 
 from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -57,7 +58,10 @@ def http_error(error: HTTPException):
             error.code,
             {"Content-Type": "text/plain; charset=utf-8"},
         )
-    return render_template("errors/error.html", error=error), error.code
+    staff = request.path.startswith("/staff/") and current_user.is_authenticated
+    # Signed-in staff keep the back office's navigation on its error pages (a 403 included).
+    template = "errors/staff_error.html" if staff else "errors/error.html"
+    return render_template(template, error=error), error.code
 
 
 @bp.app_errorhandler(500)

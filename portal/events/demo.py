@@ -346,6 +346,64 @@ def seed_events() -> int:
     return len(added)
 
 
+# The yearly series, each by its latest real edition: the Summit, each region's OpenInfra Days
+# and the two PTGs a year. `project_series` carries each forward through the same next-edition
+# operation staff use, so that the demo is alive on any date.
+SERIES = (
+    "openinfra-summit-europe-2025",
+    "ptg-april-2025",
+    "ptg-october-2025",
+    "openinfra-days-north-america-2025",
+    "openinfra-day-sweden-2024",
+    "openinfra-day-germany-2024",
+    "openinfra-day-turkiye-2024",
+    "openinfra-day-france-2024",
+    "openinfra-day-indonesia-2025",
+    "openinfra-day-vietnam-2025",
+    "openinfra-days-korea-2025",
+    "openinfra-days-kenya-2025",
+    "cloud-operator-days-tokyo-2025",
+    "openinfra-days-china-2025",
+)
+HORIZON = timedelta(days=365)
+YEAR = timedelta(weeks=52)  # a year later on the same weekdays
+
+
+def project_series(today: date) -> int:
+    """Add, to each yearly series, the editions that start up to a year past `today` (skipping
+    years already over), published with dates to be confirmed and links coming soon. Running it
+    again adds nothing; a year later it adds the next editions. The caller commits."""
+    from portal.events import operations, queries  # the demo builds on the operations
+
+    added = 0
+    for slug in SERIES:
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        while event is not None and (following := queries.next_edition(event, False)):
+            event = following
+        if event is None or event.is_cancelled:
+            continue
+        while event.starts_on + YEAR <= today + HORIZON:
+            shift = YEAR
+            while event.ends_on + shift < today:
+                shift += YEAR
+            previous = event
+            event = operations.next_edition(
+                previous,
+                None,
+                previous.starts_on + shift,
+                previous.ends_on + shift,
+                today=today,
+                status=EventStatus.PUBLISHED,
+                dates_to_be_confirmed=True,
+            )
+            # What the last edition said of itself (a side event on a given day) is not yet
+            # known of this one: say only what is.
+            words = f"The next edition after {previous.title}; its dates are to be confirmed."
+            operations.update_event(event, {"summary": words, "description": ""}, None)
+            added += 1
+    return added
+
+
 CITIES = [
     ("Pasadena", "CA", "US", "America/Los_Angeles"),
     ("Austin", "TX", "US", "America/Chicago"),

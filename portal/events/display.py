@@ -70,6 +70,19 @@ def is_country_code(code: str) -> bool:
     return len(code) == 2 and code.isalpha() and code.upper() in _territories()
 
 
+def country_choices() -> list[tuple[str, str]]:
+    """(code, name) of every ISO 3166 country Babel names, by name: what staff choose from."""
+    names = _territories()
+    codes = [
+        code for code in names if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+    ]
+    return sorted(((code, names[code]) for code in codes), key=lambda pair: fold(pair[1]))
+
+
+# Babel's territories that ISO 3166 does not list as countries (regions, test codes).
+NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
+
+
 def country_code(text: str) -> str | None:
     """The ISO 3166 code of a country given by its code or its English name, in any case and
     with or without accents ("de", "Germany", "TÜRKİYE"); None when it names no country."""
@@ -102,13 +115,19 @@ def map_url(event: Event) -> str | None:
     return "https://www.openstreetmap.org/search?" + urlencode({"query": words})
 
 
+NOUNS = {
+    LinkKind.REGISTER: "Registration",
+    LinkKind.SPONSOR: "Sponsorship",
+    LinkKind.CFP: "Call for papers",
+}
+
+
 def link_text(link: EventLink, now: datetime) -> str:
-    """'Register', 'Schedule coming soon', 'Sponsorship sold out', or 'Call for papers
-    (closes Jun 13 at 11:59 PM PDT)'."""
+    """'Register', 'Schedule coming soon', 'Sponsorship sold out', 'Call for papers
+    (closes Jun 13 at 11:59 PM PDT)', or, with the reason, 'Registration closed: the event is
+    cancelled'."""
     state = link.state_at(now)
-    noun = {LinkKind.SPONSOR: "Sponsorship", LinkKind.CFP: "Call for papers"}.get(
-        link.kind, link.kind.label
-    )
+    noun = NOUNS.get(link.kind, link.kind.label)
     if state is LinkState.OPEN:
         text = link.kind.label
         deadline = link.local_deadline()
@@ -119,7 +138,23 @@ def link_text(link: EventLink, now: datetime) -> str:
         return f"{noun} coming soon"
     if state is LinkState.SOLD_OUT:
         return f"{noun} sold out"
-    return f"{noun} closed"
+    reason = link.event.closed_because(now) if link.kind is not LinkKind.SCHEDULE else None
+    return f"{noun} closed: {reason}" if reason else f"{noun} closed"
+
+
+def event_when(event: Event, long: bool = False) -> str:
+    """The dates as the public reads them: 'New dates to be announced' for a postponed event
+    without any, '(dates to be confirmed)' after dates not yet final."""
+    if not event.shows_dates:
+        return "New dates to be announced"
+    text = event_dates(event, long)
+    return f"{text} (dates to be confirmed)" if event.dates_to_be_confirmed else text
+
+
+def previous_dates(event: Event) -> str | None:
+    if event.previous_starts_on is None:
+        return None
+    return date_range(event.previous_starts_on, event.previous_ends_on or event.previous_starts_on)
 
 
 def link_is_active(link: EventLink, now: datetime) -> bool:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.sql import expression
 
 from portal.core.db import LabelledEnum, Retirable, as_naive_utc, enum_column, utcnow
 from portal.extensions import db
@@ -149,6 +151,23 @@ class Event(db.Model):
     colocated_url: Mapped[str | None] = mapped_column(String(500))
 
     contact_email: Mapped[str | None] = mapped_column(String(254))
+
+    # The lifecycle in words: why it was cancelled or postponed (shown on the public page);
+    # dates announced but not yet confirmed; a postponed event whose new dates are not known
+    # (no dates shown, out of the month grid); the dates it had before it was rescheduled.
+    status_reason: Mapped[str | None] = mapped_column(String(500))
+    dates_to_be_confirmed: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=expression.false()
+    )
+    dates_to_be_announced: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=expression.false()
+    )
+    previous_starts_on: Mapped[date | None] = mapped_column(Date)
+    previous_ends_on: Mapped[date | None] = mapped_column(Date)
+    # The id of the edition this one follows (the Summit 2025 for the Summit 2026), see
+    # operations.next_edition. No foreign key: SQLite cannot add one without rebuilding the
+    # table (and its search triggers); deleting a draft clears what pointed to it.
+    previous_edition_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # The UID of the iCalendar event this one was imported from: a new import updates it.
     import_uid: Mapped[str | None] = mapped_column(String(255))
 
@@ -247,6 +266,30 @@ class Event(db.Model):
     def is_over(self, now: datetime) -> bool:
         return self.local_end <= now
 
+    @property
+    def is_rescheduled(self) -> bool:
+        return self.previous_starts_on is not None and self.status is EventStatus.PUBLISHED
+
+    @property
+    def shows_dates(self) -> bool:
+        """False for a postponed event whose new dates are still to be announced."""
+        return not (self.is_postponed and self.dates_to_be_announced)
+
+    @property
+    def is_tentative(self) -> bool:
+        """Postponed, or dates not yet confirmed: TENTATIVE in calendars."""
+        return self.is_postponed or (self.dates_to_be_confirmed and not self.is_cancelled)
+
+    def closed_because(self, now: datetime) -> str | None:
+        """Why registration, sponsorship and the call for papers no longer invite anyone."""
+        if self.is_cancelled:
+            return "the event is cancelled"
+        if self.is_postponed:
+            return "the event is postponed"
+        if self.is_over(now):
+            return "the event is over"
+        return None
+
     def link(self, kind: LinkKind) -> EventLink | None:
         return next((link for link in self.links if link.kind == kind), None)
 
@@ -286,6 +329,10 @@ class EventLink(db.Model):
         moment = as_naive_utc(now)
         over = moment >= self.event.ends_at
         if over and self.kind is not LinkKind.SCHEDULE and self.state is not LinkState.SOLD_OUT:
+            return LinkState.CLOSED
+        # A cancelled or postponed event invites nobody to register, sponsor or speak.
+        halted = self.event.status in (EventStatus.CANCELLED, EventStatus.POSTPONED)
+        if halted and self.kind is not LinkKind.SCHEDULE:
             return LinkState.CLOSED
         if self.state is LinkState.OPEN and self.deadline and moment >= self.deadline:
             return LinkState.CLOSED
@@ -335,6 +382,8 @@ SIGNIFICANT_FIELDS = (
     "country",
     "latitude",
     "longitude",
+    "dates_to_be_confirmed",
+    "dates_to_be_announced",
 )
 CATALOGUE_TYPES = (Event, EventLink, Project)
 

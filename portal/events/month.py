@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from portal.events.models import Event
+from portal.events.models import Event, EventStatus
 from portal.events.queries import EventQuery, filter_conditions
 from portal.extensions import db
 
@@ -24,6 +24,10 @@ class Day:
     date: date
     in_month: bool
     events: list[Event] = field(default_factory=list)
+    is_today: bool = False
+    # The events that began before this day (shown again here on wide screens, but on phones
+    # only on their first day, as a span).
+    continuing: set[int] = field(default_factory=set)
 
     @property
     def shown(self) -> list[Event]:
@@ -39,6 +43,7 @@ class Month:
     first: date
     weeks: list[list[Day]]
     total: int
+    next_with_events: date | None = None  # the first day of a later month that has events
 
     @property
     def previous(self) -> date:
@@ -67,20 +72,36 @@ def parse_month(text: str | None, today: date) -> date | None:
     return date(int(found.group(1)), int(found.group(2)), 1)
 
 
-def month_grid(first: date, query: EventQuery) -> Month:
+def month_grid(first: date, query: EventQuery, today: date | None = None) -> Month:
     """Weeks from Monday to Sunday covering the month, each day with the events on it in
     their own local dates (a multi-day event appears on each of its days)."""
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     start, end = weeks[0][0], weeks[-1][-1]
-    overlapping = [*filter_conditions(query), Event.starts_on <= end, Event.ends_on >= start]
+    # A postponed event whose new dates are to be announced has no place in a calendar.
+    dated = ~((Event.status == EventStatus.POSTPONED) & Event.dates_to_be_announced)
+    conditions = [*filter_conditions(query), dated]
+    overlapping = [*conditions, Event.starts_on <= end, Event.ends_on >= start]
     total = db.session.scalar(select(func.count()).select_from(Event).where(*overlapping)) or 0
     events = db.session.scalars(
         select(Event).where(*overlapping).order_by(Event.starts_at, Event.id).limit(MAX_EVENTS)
     ).all()
-    days = {day: Day(day, day.month == first.month) for week in weeks for day in week}
+    days = {
+        day: Day(day, day.month == first.month, is_today=day == today)
+        for week in weeks
+        for day in week
+    }
     for event in events:
         day = max(event.starts_on, start)
         while day <= min(event.ends_on, end):
             days[day].events.append(event)
+            if day != max(event.starts_on, start):
+                days[day].continuing.add(event.id)
             day += timedelta(days=1)
-    return Month(first, [[days[day] for day in week] for week in weeks], total)
+    following = None
+    if total == 0:
+        month_end = (first + timedelta(days=32)).replace(day=1)
+        later = db.session.scalar(
+            select(func.min(Event.starts_on)).where(*conditions, Event.starts_on >= month_end)
+        )
+        following = later.replace(day=1) if later else None
+    return Month(first, [[days[day] for day in week] for week in weeks], total, following)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,13 +45,19 @@ EVENT_FIELDS = (
     "slug", "title", "summary", "description", "kind", "format", "starts_on", "ends_on",
     "start_time", "end_time", "timezone", "venue", "street", "city", "region", "country",
     "latitude", "longitude", "colocated_name", "colocated_starts_on", "colocated_ends_on",
-    "colocated_url", "contact_email",
+    "colocated_url", "contact_email", "dates_to_be_confirmed",
+)  # fmt: skip
+# What the lifecycle sets (never typed into the event form), also in the audit log.
+LIFECYCLE_FIELDS = (
+    "status_reason", "dates_to_be_announced", "previous_starts_on", "previous_ends_on",
+    "previous_edition_id",
 )  # fmt: skip
 
 
 def snapshot(event: Event) -> dict[str, Any]:
     values = {name: plain(getattr(event, name)) for name in EVENT_FIELDS}
     values["status"] = event.status.value if event.status else None
+    values.update({name: plain(getattr(event, name)) for name in LIFECYCLE_FIELDS})
     values["projects"] = sorted(project.slug for project in event.projects)
     values["links"] = [
         f"{link.kind.value}: {link.state.value}"
@@ -88,7 +94,12 @@ def update_event(event: Event, values: dict[str, Any], actor: Actor) -> bool:
     if errors:
         raise Refused(errors)
     before = snapshot(event)
+    old_dates = (event.starts_on, event.ends_on)
     _apply(event, values)
+    if event.status is not EventStatus.DRAFT and (event.starts_on, event.ends_on) != old_dates:
+        # Rescheduled: the page and the JSON-LD say what the dates were; new dates are known.
+        event.previous_starts_on, event.previous_ends_on = old_dates
+        event.dates_to_be_announced = False
     changed_before, changed_after = _changed(before, snapshot(event))
     if not changed_after:
         return False  # setting equal values left nothing for the session to write
@@ -129,15 +140,31 @@ def _apply_links(event: Event, links: list[LinkValues], zone: str) -> None:
         )
 
 
-def change_status(event: Event, action: str, actor: Actor) -> None:
+def change_status(
+    event: Event,
+    action: str,
+    actor: Actor,
+    reason: str | None = None,
+    dates_to_be_announced: bool = False,
+) -> None:
+    """Publish, postpone or cancel. Postponing and cancelling take the reason the public page
+    shows; a postponed event may have its new dates still to be announced."""
     sources, target = TRANSITIONS[action]
     if event.status not in sources:
         raise Refused(f"A {event.status.label.lower()} event cannot be {_past(action)}.")
-    before = event.status.value
+    reason = " ".join((reason or "").split())[:500] or None
+    before = {"status": event.status.value, "status_reason": event.status_reason}
     event.status = target
-    record(
-        actor, f"event.{action}", event, event.title, {"status": before}, {"status": target.value}
-    )
+    if action == "publish":
+        event.status_reason = None
+        event.dates_to_be_announced = False
+    else:
+        event.status_reason = reason
+        event.dates_to_be_announced = action == "postpone" and dates_to_be_announced
+    after = {"status": target.value, "status_reason": event.status_reason}
+    if event.dates_to_be_announced:
+        after["dates_to_be_announced"] = True
+    record(actor, f"event.{action}", event, event.title, before, after)
     db.session.flush()
 
 
@@ -149,12 +176,14 @@ def publish(event: Event, actor: Actor) -> None:
     change_status(event, "publish", actor)
 
 
-def postpone(event: Event, actor: Actor) -> None:
-    change_status(event, "postpone", actor)
+def postpone(
+    event: Event, actor: Actor, reason: str | None = None, dates_to_be_announced: bool = False
+) -> None:
+    change_status(event, "postpone", actor, reason, dates_to_be_announced)
 
 
-def cancel(event: Event, actor: Actor) -> None:
-    change_status(event, "cancel", actor)
+def cancel(event: Event, actor: Actor, reason: str | None = None) -> None:
+    change_status(event, "cancel", actor, reason)
 
 
 def delete_draft(event: Event, actor: Actor) -> None:
@@ -162,6 +191,8 @@ def delete_draft(event: Event, actor: Actor) -> None:
     if event.status is not EventStatus.DRAFT:
         raise Refused("Only drafts can be deleted; cancel a published event instead.")
     record(actor, "event.delete", event, event.title, before=snapshot(event))
+    for follower in db.session.scalars(select(Event).where(Event.previous_edition_id == event.id)):
+        follower.previous_edition_id = event.previous_edition_id
     db.session.delete(event)
     db.session.flush()
 
@@ -187,24 +218,66 @@ def set_sponsor_link(event: Event, url: str, state: LinkState, actor: Actor) -> 
 YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 
 
-def duplicate(event: Event, actor: Actor) -> Event:
-    """Next year's edition as a draft: 52 weeks later (the same weekdays), the year in the
-    title and address moved on, links back to 'coming soon'."""
+def next_edition_dates(event: Event) -> tuple[date, date]:
+    """A year later on the same weekdays: 52 weeks (a day or two before the date a year on)."""
     shift = timedelta(weeks=52)
-    new_year = str((event.starts_on + shift).year)
+    return event.starts_on + shift, event.ends_on + shift
+
+
+def next_edition(
+    event: Event,
+    actor: Actor,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    today: date | None = None,
+    status: EventStatus = EventStatus.DRAFT,
+    dates_to_be_confirmed: bool = False,
+) -> Event:
+    """The next edition of `event` on the given dates (by default a year later on the same
+    weekdays): the year in the title and address moved on, projects and links copied (links
+    'coming soon'), sponsorship packages copied by the sales module (quantities reset, not on
+    sale). Dates already over are refused: an edition is made to come."""
+    default_start, _ = next_edition_dates(event)
+    starts_on = starts_on or default_start
+    ends_on = ends_on or (starts_on + (event.ends_on - event.starts_on))
+    today = today or datetime.now(UTC).date()
+    if ends_on < today:
+        raise Refused({"starts_on": "These dates are already over: an edition is made to come."})
+    if starts_on <= event.starts_on:
+        raise Refused({"starts_on": "The next edition starts after this one."})
+    new_year = str(starts_on.year)
     values = {name: getattr(event, name) for name in EVENT_FIELDS}
     values.update(
         title=YEAR.sub(new_year, event.title, count=1),
-        starts_on=event.starts_on + shift,
-        ends_on=event.ends_on + shift,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        colocated_name=None,
         colocated_starts_on=None,
         colocated_ends_on=None,
+        colocated_url=None,
+        dates_to_be_confirmed=dates_to_be_confirmed,
         projects=list(event.projects),
         links=[LinkValues(link.kind, LinkState.COMING_SOON) for link in event.links],
+        status=status,
     )
-    base = YEAR.sub(new_year, event.slug) if YEAR.search(event.slug) else f"{event.slug}-copy"
+    base = YEAR.sub(new_year, event.slug) if YEAR.search(event.slug) else f"{event.slug}-{new_year}"
     values["slug"] = unique_slug(base)
-    return create_event(values, actor)
+    edition = create_event(values, actor)
+    edition.previous_edition_id = event.id
+    db.session.flush()
+    for copy in EDITION_HOOKS:  # the sales module copies the sponsorship packages
+        copy(event, edition, actor)
+    return edition
+
+
+# Called as hook(previous, edition, actor) after next_edition made an edition; the modules that
+# hang things on events (sponsorship packages) register here, so events imports none of them.
+EDITION_HOOKS: list[Callable[[Event, Event, Actor], None]] = []
+
+
+def duplicate(event: Event, actor: Actor) -> Event:
+    """Next year's edition as a draft (kept for the back office's Duplicate button)."""
+    return next_edition(event, actor)
 
 
 def unique_slug(base: str, taken: SlugPool | None = None) -> str:

@@ -210,6 +210,40 @@ def event_by_slug(slug: str, include_drafts: bool = False) -> Event | None:
     return db.session.scalars(stmt).first()
 
 
+def next_month_with_events(now: datetime) -> date | None:
+    """The first day of the month of the next public event not yet over, if any."""
+    first = db.session.scalar(
+        select(func.min(Event.starts_on)).where(
+            Event.status.in_(PUBLIC_STATUSES), Event.ends_at > as_naive_utc(now)
+        )
+    )
+    return first.replace(day=1) if first else None
+
+
+def next_edition(event: Event, public: bool = True) -> Event | None:
+    """The edition that follows `event` (made by operations.next_edition), if there is one."""
+    stmt = select(Event).where(Event.previous_edition_id == event.id)
+    if public:
+        stmt = stmt.where(Event.status.in_(PUBLIC_STATUSES))
+    return db.session.scalars(stmt.order_by(Event.starts_on, Event.id)).first()
+
+
+def previous_editions(event: Event, limit: int = 20) -> list[Event]:
+    """The public editions before `event`, latest first, following the chain back."""
+    editions: list[Event] = []
+    seen = {event.id}
+    current = event
+    while current.previous_edition_id and len(editions) < limit:
+        previous = db.session.get(Event, current.previous_edition_id)
+        if previous is None or previous.id in seen:
+            break
+        seen.add(previous.id)
+        if previous.status in PUBLIC_STATUSES:
+            editions.append(previous)
+        current = previous
+    return editions
+
+
 class StaffEventFilter(ListFilter):
     """The staff list of events, drafts included: `status` (empty for all), `q` (words of the
     title, place or projects, or a part of the address) and `page`."""

@@ -64,6 +64,23 @@ def timezones() -> frozenset[str]:
     return frozenset(names) - {"Factory"}
 
 
+@functools.cache
+def _zones_by_country() -> dict[str, list[str]]:
+    """ISO 3166 code -> its IANA zones, most populous first (tzdata's zone.tab order)."""
+    zones: dict[str, list[str]] = {}
+    text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text()
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            code, _, name = line.split("\t")[:3]
+            zones.setdefault(code, []).append(name)
+    return zones
+
+
+def country_timezones(code: str | None) -> list[str]:
+    """The zones of a country ("DE" -> ["Europe/Berlin", "Europe/Busingen"]), none if unknown."""
+    return list(_zones_by_country().get((code or "").upper(), []))
+
+
 def is_timezone(name: str) -> bool:
     return name in timezones()
 

@@ -29,6 +29,12 @@ def _moment(event: Event, which: str) -> str:
     return (event.local_start if which == "start" else event.local_end).isoformat()
 
 
+def _status(event: Event) -> str:
+    if event.is_rescheduled:
+        return "EventRescheduled"
+    return STATUS.get(event.status, "EventScheduled")
+
+
 def _physical_place(event: Event) -> dict:
     address = {
         "@type": "PostalAddress",
@@ -64,7 +70,7 @@ def event_json_ld(event: Event, url: str, organizer: dict, now: datetime) -> dic
         "description": event.summary or event.title,
         "startDate": _moment(event, "start"),
         "endDate": _moment(event, "end"),
-        "eventStatus": SCHEMA + STATUS.get(event.status, "EventScheduled"),
+        "eventStatus": SCHEMA + _status(event),
         "eventAttendanceMode": SCHEMA + ATTENDANCE[event.format],
         "organizer": {"@type": "Organization", **organizer},
         "url": url,
@@ -77,6 +83,8 @@ def event_json_ld(event: Event, url: str, organizer: dict, now: datetime) -> dic
         online = _absolute(register.url, url) if register and register.url else url
         locations.append({"@type": "VirtualLocation", "url": online})
     data["location"] = locations[0] if len(locations) == 1 else locations
+    if event.is_rescheduled:
+        data["previousStartDate"] = event.previous_starts_on.isoformat()
     register = event.link(LinkKind.REGISTER)
     if register and register.url:
         state = register.state_at(now)

@@ -48,8 +48,14 @@ def index():
     pagination = queries.event_page(
         query, now, page=form.page_number, per_page=current_app.config["EVENTS_PER_PAGE"]
     )
+    next_month = queries.next_month_with_events(now) if not pagination.total else None
     return render_template(
-        "events/list.html", form=form, query=query, pagination=pagination, now=now
+        "events/list.html",
+        form=form,
+        query=query,
+        pagination=pagination,
+        now=now,
+        next_month=next_month,
     )
 
 
@@ -73,6 +79,8 @@ def page_context(event) -> dict:
         now=now,
         url=url,
         json_ld=event_json_ld(event, url, organizer, now),
+        next_edition=queries.next_edition(event) if event.is_over(now) else None,
+        previous_editions=queries.previous_editions(event),
         open_graph=open_graph(event, url, config["SITE_NAME"]),
     )
 
@@ -89,6 +97,6 @@ def month(month: str | None):
     form = filter_form()
     if not form.validate():
         return render_template("events/month.html", form=form, month=None, filters={}, now=now), 400
-    grid = month_grid(first, form.to_query())
+    grid = month_grid(first, form.to_query(), today=now.date())
     filters = {key: request.args[key] for key in MONTH_FILTERS if request.args.get(key)}
     return render_template("events/month.html", form=form, month=grid, filters=filters, now=now)

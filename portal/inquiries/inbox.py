@@ -55,7 +55,9 @@ class InboxFilter(ListFilter):
                        Inquiry.message)  # fmt: skip
             stmt = stmt.where(or_(*(c.icontains(self.q, autoescape=True) for c in columns)))
         return stmt.order_by(Inquiry.created_at.desc(), Inquiry.id.desc()).options(
-            selectinload(Inquiry.contacts), joinedload(Inquiry.assignee)
+            selectinload(Inquiry.contacts),
+            joinedload(Inquiry.assignee),
+            joinedload(Inquiry.event),  # an open inquiry about a cancelled event is flagged
         )
 
     def values(self) -> dict:

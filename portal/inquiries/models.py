@@ -200,7 +200,10 @@ class StaffContact(Retirable, db.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.team})" if self.team else self.name
+        # "OpenInfra Summit", not "OpenInfra Summit (Summit)": the team only when it adds words.
+        if not self.team or self.team.casefold() in self.name.casefold():
+            return self.name
+        return f"{self.name} ({self.team})"
 
 
 routing_rule_contacts = Table(

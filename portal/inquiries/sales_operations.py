@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select, update
 
 from portal.accounts.models import StaffUser
+from portal.core.db import utcnow
 from portal.core.rows import RowKind
 from portal.events import operations as catalogue
-from portal.events.models import LinkKind, LinkState
+from portal.events.models import Event, LinkKind, LinkState
 from portal.extensions import db
 from portal.inquiries import sales_rules
 from portal.inquiries.models import (
@@ -46,13 +47,37 @@ def _follow_packages(package: SponsorshipPackage, action: str, actor: StaffUser 
         catalogue.set_sponsor_link(event, path, LinkState.OPEN, actor)
         return
     link = event.link(LinkKind.SPONSOR)
-    if link is None or link.url != path:
+    if link is not None and link.url and link.url != path:
         return  # the link leads elsewhere: the event sells sponsorship its own way
     active = select(SponsorshipPackage.id).where(
         SponsorshipPackage.event_id == event.id, SponsorshipPackage.retired_at.is_(None)
     )
     on_sale = db.session.scalar(active.limit(1)) is not None
     catalogue.set_sponsor_link(event, path, LinkState.OPEN if on_sale else LinkState.CLOSED, actor)
+
+
+def copy_packages(previous: Event, edition: Event, actor: StaffUser | None) -> None:
+    """A next edition (catalogue.next_edition) gets the packages of the one before, not yet
+    on sale (retired until staff restore them) and with no quantity published."""
+    packages = db.session.scalars(
+        select(SponsorshipPackage).where(SponsorshipPackage.event_id == previous.id)
+    )
+    for package in packages:
+        copy = SponsorshipPackage(
+            event=edition,
+            retired_at=utcnow(),
+            available=None,
+            **{name: getattr(package, name) for name in PACKAGE_COPIED},
+        )
+        db.session.add(copy)
+    db.session.flush()
+
+
+PACKAGE_COPIED = (
+    "slug", "name", "description", "price", "member_price", "currency", "note", "position"
+)  # fmt: skip
+if copy_packages not in catalogue.EDITION_HOOKS:
+    catalogue.EDITION_HOOKS.append(copy_packages)
 
 
 TIER = RowKind(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
 from flask import (
@@ -65,15 +66,20 @@ limit_per_ip = limiter.shared_limit(
 )
 
 
-def _thank(answered_by: str, endpoint: str, **values):
+def _thank(answered_by: str, endpoint: str, reference: int, email: str, **values):
+    """To the thank-you page, which names who answers, the inquiry's reference and the
+    address the acknowledgement went to."""
     session["inquiry_answered_by"] = answered_by
+    session["inquiry_reference"] = f"Q-{reference:06d}"
+    session["inquiry_email"] = email
     return redirect(url_for(endpoint, **values), code=303)
 
 
-def _fool_bot(subject: routing.Subject, endpoint: str, **values):
+def _fool_bot(subject: routing.Subject, endpoint: str, email: str | None, **values):
     """A filled honeypot: answer exactly as for a real inquiry, store and send nothing."""
     found = routing.route(subject)
-    return _thank(who_answers(found.contacts), endpoint, **values)
+    fake = secrets.randbelow(900_000) + 1  # looks like a reference; no row has it
+    return _thank(who_answers(found.contacts), endpoint, fake, email or "", **values)
 
 
 def _submit(form: InquiryForm, kind: InquiryKind, **about):
@@ -100,11 +106,16 @@ def membership():
     form = MembershipInquiryForm(tiers, data={"tier": request.args.get("tier", "")})
     if form.is_bot:
         subject = routing.Subject(InquiryKind.MEMBERSHIP)
-        return _fool_bot(subject, "inquiries.membership_thanks")
+        return _fool_bot(subject, "inquiries.membership_thanks", form.email.data)
     if form.validate_on_submit():
         submitted = _submit(form, InquiryKind.MEMBERSHIP, tier=form.chosen_tier())
         if submitted:
-            return _thank(submitted.answered_by, "inquiries.membership_thanks")
+            return _thank(
+                submitted.answered_by,
+                "inquiries.membership_thanks",
+                submitted.inquiry_id,
+                form.email.data,
+            )
     return render_template("inquiries/membership.html", tiers=tiers, form=form), _status(form)
 
 
@@ -114,6 +125,8 @@ def membership_thanks():
         "inquiries/thanks.html",
         kind=InquiryKind.MEMBERSHIP,
         answered_by=session.get("inquiry_answered_by"),
+        reference=session.get("inquiry_reference"),
+        email=session.get("inquiry_email"),
         back=url_for("inquiries.membership"),
     )
 
@@ -132,18 +145,36 @@ def _event_selling_sponsorship(slug: str):
 @cached_page(args=("package",))
 def sponsor(slug: str):
     event, packages = _event_selling_sponsorship(slug)
+    now = datetime.now(UTC)
+    # As the event page's Sponsor link says: closed when the event is cancelled, postponed or
+    # over, unless it is over and has a next edition to sponsor.
+    next_edition = event_queries.next_edition(event) if event.is_over(now) else None
+    closed = event.closed_because(now) if next_edition is None else None
     form = SponsorshipInquiryForm(packages, data={"package": request.args.get("package", "")})
+    if closed:
+        status = 409 if request.method == "POST" else 200
+        return render_template(
+            "inquiries/sponsor.html", event=event, packages=packages, form=None, now=now,
+            closed=closed, next_edition=None,
+        ), status  # fmt: skip
     if form.is_bot:
         subject = routing.Subject(InquiryKind.SPONSORSHIP, event_id=event.id)
-        return _fool_bot(subject, "inquiries.sponsor_thanks", slug=slug)
+        return _fool_bot(subject, "inquiries.sponsor_thanks", form.email.data, slug=slug)
     if form.validate_on_submit():
         package = form.chosen_package()
         submitted = _submit(form, InquiryKind.SPONSORSHIP, event=event, package=package)
         if submitted:
-            return _thank(submitted.answered_by, "inquiries.sponsor_thanks", slug=slug)
+            return _thank(
+                submitted.answered_by,
+                "inquiries.sponsor_thanks",
+                submitted.inquiry_id,
+                form.email.data,
+                slug=slug,
+            )
     return render_template(
-        "inquiries/sponsor.html", event=event, packages=packages, form=form, now=datetime.now(UTC)
-    ), _status(form)
+        "inquiries/sponsor.html", event=event, packages=packages, form=form, now=now,
+        closed=None, next_edition=next_edition,
+    ), _status(form)  # fmt: skip
 
 
 @bp.get("/events/<slug>/sponsor/thanks")
@@ -154,5 +185,7 @@ def sponsor_thanks(slug: str):
         kind=InquiryKind.SPONSORSHIP,
         event=event,
         answered_by=session.get("inquiry_answered_by"),
+        reference=session.get("inquiry_reference"),
+        email=session.get("inquiry_email"),
         back=url_for("inquiries.sponsor", slug=slug),
     )

@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 from portal.accounts.auth import staff_required
 from portal.core import backoffice
 from portal.core.forms import saved
-from portal.core.saving import attempt, saving
+from portal.core.saving import attempt
 from portal.events import operations
-from portal.events.admin.forms import EventForm
+from portal.events import queries as event_queries
+from portal.events.admin.forms import EventForm, NextEditionForm, StatusChangeForm
 from portal.events.models import Event, EventStatus, Project
 from portal.events.queries import StaffEventFilter
-from portal.events.rules import timezones
+from portal.events.rules import country_timezones, timezones
 from portal.events.views import page_context
 from portal.extensions import db
 
@@ -44,11 +45,19 @@ def _projects_for(event: Event | None) -> list[Project]:
 
 
 def _render_form(form: EventForm, event: Event | None, status: int = 200, notice: str = ""):
+    zones = country_timezones(form.country.data)  # the country's zones come first
     return render_template(
         "events/admin/form.html",
         form=form,
         event=event,
-        timezones=sorted(timezones()),
+        timezones=zones + sorted(set(timezones()) - set(zones)),
+        country_zones=zones,
+        next_edition=event_queries.next_edition(event, public=False) if event else None,
+        previous_edition=(
+            db.session.get(Event, event.previous_edition_id)
+            if event and event.previous_edition_id
+            else None
+        ),
         notice=notice,
     ), status
 
@@ -61,8 +70,6 @@ def new():
     if event is not None:
         flash(f"Draft “{event.title}” created.", "info")
         return redirect(url_for(".edit", event_id=event.id), code=303)
-    if request.method == "GET":
-        form.timezone.data = form.timezone.data or "UTC"
     return _render_form(form, None, form.status)
 
 
@@ -101,36 +108,97 @@ def _act(event_id: int, operation, done: str, to_list: bool = False):
     return redirect(target, code=303)
 
 
-STATUS_ACTIONS = {
-    "publish": (operations.publish, "“{title}” is published."),
-    "postpone": (operations.postpone, "“{title}” is marked postponed."),
-    "cancel": (operations.cancel, "“{title}” is marked cancelled."),
+@bp.post("/<int:event_id>/publish")
+@staff_required
+def publish(event_id: int):
+    return _act(event_id, operations.publish, "“{title}” is published.")
+
+
+PAST = {"postpone": "postponed", "cancel": "cancelled"}
+STATUS_CHANGES = {
+    "postpone": ("Postpone", "“{title}” is marked postponed."),
+    "cancel": ("Cancel", "“{title}” is marked cancelled."),
 }
 
 
 @staff_required
 def change_status(event_id: int, action: str):
-    operation, done = STATUS_ACTIONS[action]
-    return _act(event_id, operation, done)
+    """Postpone or cancel after a confirmation that asks for the reason the public reads."""
+    event = db.get_or_404(Event, event_id)
+    form = StatusChangeForm()
+    if action not in event.status.actions:
+        if request.method == "GET":  # say why there is nothing to confirm
+            return render_template(
+                "events/admin/status_change.html",
+                form=None,
+                event=event,
+                action=action,
+                verb=STATUS_CHANGES[action][0],
+                notice=f"A {event.status.label.lower()} event cannot be {PAST[action]}.",
+            )
+        return _act(event_id, lambda e, actor: operations.change_status(e, action, actor), "")
+
+    def work() -> bool:
+        announced = action == "postpone" and form.dates_to_be_announced.data
+        operations.change_status(event, action, current_user, form.reason.data, announced)
+        return True
+
+    title = event.title
+    if saved(form, work):
+        flash(STATUS_CHANGES[action][1].format(title=title), "info")
+        return redirect(url_for(".edit", event_id=event_id), code=303)
+    verb = STATUS_CHANGES[action][0]
+    return render_template(
+        "events/admin/status_change.html", form=form, event=event, action=action, verb=verb
+    ), form.status
 
 
-# One URL per action (/staff/events/<id>/publish, ...), so each button names what it does.
-for _action in STATUS_ACTIONS:
+# One URL per action (/staff/events/<id>/postpone, ...), so each button names what it does;
+# GET asks for the confirmation and the reason, POST does it.
+for _action in STATUS_CHANGES:
     bp.add_url_rule(
         f"/<int:event_id>/{_action}",
         endpoint=_action,
         view_func=change_status,
-        methods=["POST"],
+        methods=["GET", "POST"],
         defaults={"action": _action},
     )
+
+
+@bp.route("/<int:event_id>/next-edition", methods=["GET", "POST"])
+@staff_required
+def next_edition(event_id: int):
+    """The next edition's dates (a year later on the same weekdays unless staff say
+    otherwise), then a draft that copies the projects, links and sponsorship packages."""
+    event = db.get_or_404(Event, event_id)
+    form = NextEditionForm()
+    if request.method == "GET":
+        form.starts_on.data, form.ends_on.data = operations.next_edition_dates(event)
+    edition = saved(
+        form,
+        lambda: operations.next_edition(
+            event,
+            current_user,
+            form.starts_on.data,
+            form.ends_on.data,
+            dates_to_be_confirmed=form.dates_to_be_confirmed.data,
+        ),
+    )
+    if edition is not None:
+        flash(f"Draft “{edition.title}” created as the next edition of “{event.title}”.", "info")
+        return redirect(url_for(".edit", event_id=edition.id), code=303)
+    return render_template("events/admin/next_edition.html", form=form, event=event), form.status
 
 
 @bp.post("/<int:event_id>/duplicate")
 @staff_required
 def duplicate(event_id: int):
+    """Kept for the links and scripts that post here: the next edition on its default dates,
+    or the dates form when those are already over."""
     event = db.get_or_404(Event, event_id)
-    with saving():
-        copy = operations.duplicate(event, current_user)
+    copy, problem = attempt(lambda: operations.duplicate(event, current_user))
+    if problem:
+        return redirect(url_for(".next_edition", event_id=event_id), code=303)
     flash(f"Draft “{copy.title}” created from “{event.title}”.", "info")
     return redirect(url_for(".edit", event_id=copy.id), code=303)
 

@@ -7,9 +7,11 @@ must follow are checked by operations (events/rules.py), whose errors land besid
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     EmailField,
@@ -23,11 +25,33 @@ from wtforms import (
     URLField,
 )
 from wtforms.fields import FloatField
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from portal.core.forms import CheckboxesField, StaffForm, none_if_blank, strip, text_field, upper
+from portal.events.display import country_choices, fold, is_country_code
 from portal.events.models import Event, EventFormat, EventKind, LinkKind, LinkState, Project
-from portal.events.rules import LinkValues
+from portal.events.rules import LinkValues, country_timezones
+
+
+class CountryField(SelectField):
+    """A select of the ISO 3166 countries by name; anything else is refused in words."""
+
+    def __init__(self, label: str, **kwargs):
+        choices = [SelectChoice("", "(none: online, or not yet known)")]
+        choices += [SelectChoice(code, name) for code, name in country_choices()]
+        super().__init__(label, choices=choices, validators=[Optional()], **kwargs)
+
+    def pre_validate(self, form) -> None:
+        if self.data and not is_country_code(self.data):
+            raise ValidationError("Choose a country from the list.")
 
 
 class LinkForm(Form):
@@ -49,7 +73,12 @@ class LinkForm(Form):
 
 
 class EventForm(StaffForm):
-    slug = text_field("Address (slug)", 120, required=True, description="/events/<slug>")
+    slug = text_field(
+        "Address (slug)",
+        120,
+        description="/events/<slug>; leave blank to make it from the title. It stays as it is "
+        "once the event is published.",
+    )
     title = text_field("Title", 200, required=True)
     summary = TextAreaField("Summary", validators=[Length(max=500)], filters=[strip])
     description = TextAreaField(
@@ -62,14 +91,17 @@ class EventForm(StaffForm):
     ends_on = DateField("Last day", validators=[InputRequired()])
     start_time = TimeField("Starts at (local)", validators=[Optional()])
     end_time = TimeField("Ends at (local)", validators=[Optional()])
-    timezone = text_field("Time zone (IANA)", 64, required=True)
+    dates_to_be_confirmed = BooleanField("Dates to be confirmed (announced, not yet final)")
+    timezone = text_field(
+        "Time zone (IANA)",
+        64,
+        description="Leave blank to take the country's own zone (its main one).",
+    )
     venue = text_field("Venue", 200)
     street = text_field("Street", 200)
     city = text_field("City", 120)
     region = text_field("Region or state", 120)
-    country = StringField(
-        "Country (ISO code)", validators=[Optional(), Length(max=2)], filters=[upper]
-    )
+    country = CountryField("Country", filters=[upper, none_if_blank])
     latitude = FloatField("Latitude", validators=[Optional(), NumberRange(-90, 90)])
     longitude = FloatField("Longitude", validators=[Optional(), NumberRange(-180, 180)])
     colocated_name = text_field("Co-located with", 200)
@@ -116,4 +148,35 @@ class EventForm(StaffForm):
         values["format"] = EventFormat(values["format"])
         values["projects"] = [self._projects[pid] for pid in self.project_ids.data or []]
         values["links"] = [self.link_form(kind).to_values(kind) for kind in LinkKind]
+        if not values.get("timezone"):  # suggested from the country
+            zones = country_timezones(values.get("country"))
+            values["timezone"] = zones[0] if zones else None
+        if not values.get("slug") and values.get("title") and values.get("starts_on"):
+            values["slug"] = suggested_slug(values["title"], values["starts_on"].year)
         return values
+
+
+def suggested_slug(title: str, year: int) -> str:
+    """'OpenInfra Days Berlin' -> 'openinfra-days-berlin-2025' (the year once)."""
+    base = "-".join(re.findall(r"[a-z0-9]+", fold(title)))[:100].strip("-") or "event"
+    return base if base.endswith(str(year)) else f"{base}-{year}"
+
+
+class StatusChangeForm(StaffForm):
+    """Cancel or postpone: a confirmation that names the event, with the reason the public
+    page shows."""
+
+    reason = TextAreaField(
+        "Reason (shown on the public page)",
+        validators=[DataRequired("Say why, in a sentence the public can read."), Length(max=500)],
+        filters=[strip],
+    )
+    dates_to_be_announced = BooleanField("New dates to be announced (no dates shown until then)")
+
+
+class NextEditionForm(StaffForm):
+    """The dates of the next edition: by default a year later on the same weekdays."""
+
+    starts_on = DateField("First day", validators=[InputRequired()])
+    ends_on = DateField("Last day", validators=[InputRequired()])
+    dates_to_be_confirmed = BooleanField("Dates to be confirmed")

@@ -3,8 +3,10 @@ apply is in inquiries/routing.py."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, render_template, url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.auth import admin_required
@@ -47,9 +49,17 @@ def _rule_form(rule: RoutingRule | None) -> RuleForm:
         found = db.session.scalars(select(model).order_by(*order))
         return [row for row in found if not getattr(row, "is_retired", False) or row in named]
 
+    # Events still to come (a rule about a past one routes nothing), and the one it names.
+    today = datetime.now(UTC).date()
+    named_event = rule.event_id if rule is not None else None
+    events = db.session.scalars(
+        select(Event)
+        .where(or_(Event.ends_on >= today, Event.id == named_event))
+        .order_by(Event.starts_on)
+    )
     return RuleForm(
         obj=rule,
-        events=active(Event, Event.starts_on.desc()),
+        events=list(events),
         tiers=active(MembershipTier, MembershipTier.position),
         packages=active(
             SponsorshipPackage, SponsorshipPackage.event_id, SponsorshipPackage.position
