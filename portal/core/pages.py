@@ -199,6 +199,11 @@ def cached_page(args: tuple[str, ...] = ()):
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*a, **kw):
+            if request.method in ("GET", "HEAD"):
+                # The view sees only its own parameters, each once, whoever asks: the page it
+                # renders is the one its key names, and a parameter named like one of
+                # url_for's own (`endpoint`, `_method`) never reaches a link it builds.
+                request.args = ImmutableMultiDict(canonical_args(args))
             state = current_app.extensions.get("page_cache_state")
             if request.method not in ("GET", "HEAD") or state is None:
                 return view(*a, **kw)
@@ -206,10 +211,7 @@ def cached_page(args: tuple[str, ...] = ()):
                 response = make_response(view(*a, **kw))
                 response.headers["Cache-Control"] = "private, no-store"
                 return response
-            canonical = canonical_args(args)
-            # The view sees only what the key holds, so the page it renders is the key's.
-            request.args = ImmutableMultiDict(canonical)
-            key = page_key(state(), canonical)
+            key = page_key(state(), canonical_args(args))
             cache: PageCache = current_app.extensions["page_cache"]
             page = cache.get(key)
             if page is None:
