@@ -15,12 +15,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import logging
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from threading import Lock
 from urllib.parse import parse_qsl
 
 from flask import Flask, Response, current_app, g, make_response, request, session
@@ -29,17 +26,13 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 
+from portal.core.cache import BoundedCache
 from portal.core.security import HEADERS as SECURITY_HEADERS
 from portal.core.security import HSTS
 
-log = logging.getLogger(__name__)
-
 PREFIX = "portal:page:"
-# Keys carry the state they were rendered for, so old ones are never read again.
-TTL_SECONDS = 6 * 3600
 PLACEHOLDER = "csrf-token-of-this-visitor-9d1c4e"
 PLACEHOLDER_BYTES = PLACEHOLDER.encode()
-ENTRY_OVERHEAD = 480  # the Page object, its ETag and the LRU's bookkeeping
 
 
 @dataclass(frozen=True)
@@ -56,81 +49,19 @@ class Page:
         return cls(body, hashlib.sha256(body).hexdigest()[:32])
 
 
-def cost(key: str, page: Page) -> int:
-    return len(page.body) + len(key) + ENTRY_OVERHEAD
-
-
-class PageCache:
-    """Least recently used pages, bounded by the bytes they take: anyone can ask for pages
+class PageCache(BoundedCache[Page]):
+    """Rendered pages, least recently used first out (core.cache): anyone can ask for pages
     with filters of their own making."""
 
+    name = "page cache"
+
     def __init__(self, max_bytes: int, redis_url: str | None = None, namespace: str = "") -> None:
-        self.max_bytes = max_bytes
-        self.prefix = f"{PREFIX}{namespace}:"
-        self._bytes = 0
-        self._local: OrderedDict[str, Page] = OrderedDict()
-        self._lock = Lock()
-        self._redis = None
-        if redis_url:
-            import redis
+        super().__init__(max_bytes, redis_url, prefix=f"{PREFIX}{namespace}:")
 
-            self._redis = redis.Redis.from_url(redis_url, socket_timeout=0.5)
+    def to_shared(self, page: Page) -> dict:
+        return {"body": page.body, "etag": page.etag}
 
-    def get(self, key: str) -> Page | None:
-        with self._lock:
-            found = self._local.get(key)
-            if found is not None:
-                self._local.move_to_end(key)
-                return found
-        found = self._get_shared(key)
-        if found is not None:
-            self._keep(key, found)
-        return found
-
-    def set(self, key: str, page: Page) -> None:
-        self._keep(key, page)
-        if self._redis is None:
-            return
-        try:
-            pipe = self._redis.pipeline()
-            pipe.hset(self.prefix + key, mapping={"body": page.body, "etag": page.etag})
-            pipe.expire(self.prefix + key, TTL_SECONDS)
-            pipe.execute()
-        except Exception:  # a cache that is down must not take the pages down
-            log.warning("page cache: Redis unavailable for set", exc_info=True)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._local.clear()
-            self._bytes = 0
-
-    @property
-    def size_in_bytes(self) -> int:
-        return self._bytes
-
-    def _keep(self, key: str, page: Page) -> None:
-        if cost(key, page) > self.max_bytes:
-            return
-        with self._lock:
-            previous = self._local.pop(key, None)
-            if previous is not None:
-                self._bytes -= cost(key, previous)
-            self._local[key] = page
-            self._bytes += cost(key, page)
-            while self._bytes > self.max_bytes:
-                dropped_key, dropped = self._local.popitem(last=False)
-                self._bytes -= cost(dropped_key, dropped)
-
-    def _get_shared(self, key: str) -> Page | None:
-        if self._redis is None:
-            return None
-        try:
-            found = self._redis.hgetall(self.prefix + key)
-        except Exception:
-            log.warning("page cache: Redis unavailable for get", exc_info=True)
-            return None
-        if not found:
-            return None
+    def from_shared(self, found: dict[bytes, bytes]) -> Page:
         return Page(found[b"body"], found[b"etag"].decode())
 
 
