@@ -5,8 +5,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sample
 
-from portal.events.models import EventFormat, EventKind, LinkKind, LinkState
+from portal.events.models import EventFormat, EventKind
 
 NA = "openinfra-days-north-america-2025"
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("frozen_now", "catalogue")]
@@ -20,34 +21,10 @@ def catalogue(make_project, make_event):
     make_project("openinfra", "OpenInfra")
     make_project("openstack", "OpenStack")
     make_event(
-        slug=NA,
-        title="OpenInfra Days North America 2025",
-        summary="Two days of OpenInfra talks and hallway conversations, co-located with SCaLE 22x "
-        "in Pasadena.",
-        description="OpenInfra Days North America takes place on **March 6 & 7**; SCaLE "
-        "continues until March 9.\n\nFor more information about OpenInfra community events, "
-        "contact [events@openinfra.dev](mailto:events@openinfra.dev).",
-        starts_on=date(2025, 3, 6),
-        ends_on=date(2025, 3, 7),
-        timezone="America/Los_Angeles",
-        venue="Pasadena Convention Center",
-        street="300 E Green St",
-        city="Pasadena",
-        region="CA",
-        country="US",
-        latitude=34.1444,
-        longitude=-118.1443,
-        colocated_name="SCaLE 22x",
-        colocated_starts_on=date(2025, 3, 6),
-        colocated_ends_on=date(2025, 3, 9),
-        colocated_url="https://www.socallinuxexpo.org/scale/22x/events/open-infra-days",
-        contact_email="events@openinfra.dev",
-        projects=("openinfra", "openstack"),
-        links=(
-            (LinkKind.REGISTER, LinkState.OPEN, "https://register.socallinuxexpo.org/reg6/"),
-            (LinkKind.SPONSOR, LinkState.OPEN, "https://openinfra.dev/events/sponsorship"),
-            (LinkKind.SCHEDULE, LinkState.COMING_SOON, None),
-        ),
+        **sample.north_america(
+            projects=("openinfra", "openstack"),
+            links=(sample.REGISTER, sample.SPONSOR, sample.SCHEDULE_SOON),
+        )
     )
     for title, first, last in [
         ("PTG October 2025", date(2025, 10, 27), date(2025, 10, 31)),

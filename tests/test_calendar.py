@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import sample
 import vobject
 from sqlalchemy import select
 
@@ -45,22 +46,18 @@ def north_america(projects, make_event):
     """OpenInfra Days North America 2025: all day on March 6 and 7 in Pasadena, Pacific time;
     registration open, the schedule coming soon, and a contact address."""
     return make_event(
-        slug=NA,
-        title="OpenInfra Days North America 2025",
-        starts_on=date(2025, 3, 6),
-        ends_on=date(2025, 3, 7),
-        timezone="America/Los_Angeles",
-        city="Pasadena",
-        region="CA",
-        country="US",
-        latitude=34.1444,
-        longitude=-118.1443,
-        contact_email="events@openinfra.dev",
-        projects=("openinfra", "openstack"),
-        links=(
-            (LinkKind.REGISTER, LinkState.OPEN, "https://register.socallinuxexpo.org/reg6/"),
-            (LinkKind.SCHEDULE, LinkState.COMING_SOON, None),
-        ),
+        **sample.north_america(
+            "summary",
+            "description",
+            "venue",
+            "street",
+            "colocated_name",
+            "colocated_starts_on",
+            "colocated_ends_on",
+            "colocated_url",
+            projects=("openinfra", "openstack"),
+            links=(sample.REGISTER, sample.SCHEDULE_SOON),
+        )
     )
 
 

@@ -5,6 +5,7 @@ import re
 from datetime import UTC, date, datetime, time
 
 import pytest
+import sample
 
 from portal.events.models import EventFormat, EventKind, EventStatus, LinkKind, LinkState
 from portal.extensions import db
@@ -21,28 +22,13 @@ def north_america(make_project, make_event):
     schedule coming soon."""
     make_project("openstack", "OpenStack")
     return make_event(
-        slug=NA,
-        title="OpenInfra Days North America 2025",
-        starts_on=date(2025, 3, 6),
-        ends_on=date(2025, 3, 7),
-        timezone="America/Los_Angeles",
-        venue="Pasadena Convention Center",
-        street="300 E Green St",
-        city="Pasadena",
-        region="CA",
-        country="US",
-        latitude=34.1444,
-        longitude=-118.1443,
-        colocated_name="SCaLE 22x",
-        colocated_starts_on=date(2025, 3, 6),
-        colocated_ends_on=date(2025, 3, 9),
-        contact_email="events@openinfra.dev",
-        projects=("openstack",),
-        links=(
-            (LinkKind.REGISTER, LinkState.OPEN, "https://register.socallinuxexpo.org/reg6/"),
-            (LinkKind.SPONSOR, LinkState.OPEN, "https://openinfra.dev/events/sponsorship"),
-            (LinkKind.SCHEDULE, LinkState.COMING_SOON, None),
-        ),
+        **sample.north_america(
+            "summary",
+            "description",
+            "colocated_url",
+            projects=("openstack",),
+            links=(sample.REGISTER, sample.SPONSOR, sample.SCHEDULE_SOON),
+        )
     )
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import icalendar
 import pytest
+import sample
 
 from portal.events.models import Event, EventKind, EventStatus, LinkKind, LinkState
 from portal.extensions import db
@@ -365,33 +366,9 @@ def test_an_event_selling_sponsorship_through_the_portal_saves_unchanged(
 
     # Every field of the form filled in, as a real event's are.
     event = make_event(
-        slug="openinfra-days-north-america-2025",
-        title="OpenInfra Days North America 2025",
-        summary="Two days of OpenInfra talks and hallway conversations, co-located with SCaLE 22x "
-        "in Pasadena.",
-        description="OpenInfra Days North America takes place on **March 6 & 7**; SCaLE "
-        "continues until March 9.\n\nFor more information about OpenInfra community events, "
-        "contact [events@openinfra.dev](mailto:events@openinfra.dev).",
-        starts_on=date(2025, 3, 6),
-        ends_on=date(2025, 3, 7),
-        timezone="America/Los_Angeles",
-        venue="Pasadena Convention Center",
-        street="300 E Green St",
-        city="Pasadena",
-        region="CA",
-        country="US",
-        latitude=34.1444,
-        longitude=-118.1443,
-        colocated_name="SCaLE 22x",
-        colocated_starts_on=date(2025, 3, 6),
-        colocated_ends_on=date(2025, 3, 9),
-        colocated_url="https://www.socallinuxexpo.org/scale/22x/events/open-infra-days",
-        contact_email="events@openinfra.dev",
-        projects=("openinfra", "openstack"),
-        links=(
-            (LinkKind.REGISTER, LinkState.OPEN, "https://register.socallinuxexpo.org/reg6/"),
-            (LinkKind.SCHEDULE, LinkState.COMING_SOON, None),
-        ),
+        **sample.north_america(
+            projects=("openinfra", "openstack"), links=(sample.REGISTER, sample.SCHEDULE_SOON)
+        )
     )
     make_package(event, "coffee", price=250_000, available=2)
     event = event_by_slug("openinfra-days-north-america-2025")

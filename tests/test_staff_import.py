@@ -10,6 +10,7 @@ from io import BytesIO
 
 import icalendar
 import pytest
+import sample
 from sqlalchemy import delete
 
 from portal.events.models import (
@@ -296,24 +297,16 @@ def test_the_portals_own_feed_round_trips_through_an_import(
     make_project("openstack", "OpenStack")
     made = [
         make_event(
-            slug="openinfra-days-north-america-2025",
-            title="OpenInfra Days North America 2025",
-            starts_on=date(2025, 3, 6),
-            ends_on=date(2025, 3, 7),
-            timezone="America/Los_Angeles",
-            venue="Pasadena Convention Center",
-            street="300 E Green St",
-            city="Pasadena",
-            region="CA",
-            country="US",
-            latitude=34.1444,
-            longitude=-118.1443,
-            colocated_name="SCaLE 22x",
-            projects=("openinfra", "openstack"),
-            links=(
-                (LinkKind.REGISTER, LinkState.OPEN, "https://register.socallinuxexpo.org/reg6/"),
-                (LinkKind.SCHEDULE, LinkState.COMING_SOON, None),
-            ),
+            **sample.north_america(
+                "summary",
+                "description",
+                "colocated_starts_on",
+                "colocated_ends_on",
+                "colocated_url",
+                "contact_email",
+                projects=("openinfra", "openstack"),
+                links=(sample.REGISTER, sample.SCHEDULE_SOON),
+            )
         ),
         make_event(
             title="OpenInfra Day Türkiye",
