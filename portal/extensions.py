@@ -26,8 +26,8 @@ class Base(DeclarativeBase):
 def _include_object(obj, name, type_, reflected, compare_to) -> bool:
     """Keep Alembic's autogenerate away from the full-text search objects, which differ by
     database and are written by hand in the migrations (SQLite's event_fts*, PostgreSQL's
-    ix_event_search)."""
-    return not (name and name.startswith(("event_fts", "ix_event_search")))
+    ix_event_search and ix_inquiry_search)."""
+    return not (name and name.startswith(("event_fts", "ix_event_search", "ix_inquiry_search")))
 
 
 db = SQLAlchemy(model_class=Base)

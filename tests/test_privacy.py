@@ -18,7 +18,13 @@ from portal.core.saving import saving
 from portal.extensions import db
 from portal.inquiries import privacy
 from portal.inquiries.forms import Applicant
-from portal.inquiries.models import Inquiry, InquiryKind, InquiryNote, InquiryStatus
+from portal.inquiries.models import (
+    Inquiry,
+    InquiryKind,
+    InquiryNote,
+    InquiryStatus,
+    search_text_of,
+)
 from portal.inquiries.operations import add_note, set_status
 from portal.mail.cli import DailyJobs, _one_round
 from portal.mail.models import OutboxMessage, OutboxState
@@ -91,7 +97,9 @@ def is_removed(inquiry_id: int) -> bool:
     removed = (found.name, found.email, found.organization, found.message) == (
         privacy.REMOVED_NAME, "", "", "",
     )  # fmt: skip
-    return removed and not notes_of(inquiry_id)
+    # What the inbox searches goes too: the name and address can no longer be found.
+    searchable = found.search_text == search_text_of(privacy.REMOVED_NAME, found.topic)
+    return removed and searchable and not notes_of(inquiry_id)
 
 
 def set_state(message: OutboxMessage, state: OutboxState) -> None:

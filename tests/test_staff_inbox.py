@@ -85,6 +85,55 @@ def test_filters_narrow_the_list_and_bad_values_are_ignored(client, editor, inqu
         assert (f">{name}</a>" in page) == (name in found)
 
 
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("q=jose", ["José Müller"]),  # without accents
+        ("q=M%C3%9CLLER", ["José Müller"]),  # in capitals, with them
+        ("q=mueller", []),
+        ("q=ops.example", ["Ops_Person"]),  # a part of the address
+        ("q=ops_person", ["Ops_Person"]),  # "_" is a character, not a wildcard
+        ("q=ops%25", []),
+        ("q=x_y", []),
+        ("q=straße", ["José Müller"]),  # the message, folded: "strasse"
+    ],
+)
+def test_the_search_folds_case_and_accents_and_reads_wildcards_as_text(
+    client, editor, inquire, query, found
+):
+    inquire(name="José Müller", message="Near the Hauptstraße, please.", email="jm@example.org")
+    inquire(name="Ops_Person", email="ops@ops.example", organization="Ops")
+    page = client.get(f"/staff/inquiries/?{query}").get_data(as_text=True)
+    for name in ("José Müller", "Ops_Person"):
+        assert (f">{name}</a>" in page) == (name in found), (query, name)
+
+
+def test_past_what_it_counts_the_list_says_more_and_the_pager_goes_on(
+    client, editor, inquire, monkeypatch, count_queries
+):
+    from portal.core import lists
+    from portal.inquiries.inbox import InboxFilter
+
+    monkeypatch.setattr(lists, "COUNT_LIMIT", 5)
+    monkeypatch.setattr(InboxFilter, "per_page", 2)
+    for number in range(10):
+        inquire(name=f"Person {number:02}", email=f"p{number}@example.org")
+    with count_queries() as counted:
+        first = client.get("/staff/inquiries/").get_data(as_text=True)
+    # Counted as far as two pages past this one (6 rows), never the whole table.
+    assert "More than 6 inquiries" in first
+    count = next(s for s in counted.statements if "count(*)" in s)
+    assert "LIMIT" in count.upper()
+    pages = first[first.index('aria-label="Pages"') :]
+    assert ">3</a>" in pages and ">5</a>" not in pages and "…" in pages
+    assert 'rel="next"' in pages
+    # Further on, the bound moves with the page: page 4 counts up to 12 and so all 10.
+    fourth = client.get("/staff/inquiries/?page=4").get_data(as_text=True)
+    assert "10 inquiries" in fourth and "More than" not in fourth
+    assert ">Person 03</a>" in fourth and ">Person 02</a>" in fourth
+    assert ">5</a>" in fourth[fourth.index('aria-label="Pages"') :]
+
+
 def test_filter_by_routed_contact_and_event(client, editor, inquire, membership):
     inquire(name="Member Person")
     contacts = client.get("/staff/inquiries/").get_data(as_text=True)

@@ -7,8 +7,6 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from portal.inquiries.models import Inquiry
-
 BOM = "\ufeff"
 # A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and
 # Google Sheets; visitors type what they like into the form ("CSV injection").
@@ -26,26 +24,26 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def row(inquiry: Inquiry) -> list[str]:
-    values = (
-        inquiry.id,
-        inquiry.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-        inquiry.kind.value,
-        inquiry.status.value,
-        inquiry.name,
-        inquiry.email,
-        inquiry.organization,
-        inquiry.topic,
-        inquiry.message,
-        "; ".join(f"{contact.name} <{contact.email}>" for contact in inquiry.contacts),
-        inquiry.routing_rule.name if inquiry.routing_rule else "default contact",
-        inquiry.assignee.email if inquiry.assignee else "",
-    )
-    return [neutralise(value) for value in values]
+def row(values: tuple) -> list:
+    """A row of export_batches with every text a visitor or staff member typed neutralised
+    (the id, the date, the kind and the status are the portal's own). The texts are never
+    None but for the rule and the assignee; neutralise() is written out here because the
+    export does it eight times a row, a million rows at a time."""
+    number, received, kind, status, *texts, rule, assignee = values
+    return [
+        number,
+        received.isoformat(" ", "seconds"),
+        kind,
+        status,
+        *["'" + text if text.startswith(FORMULA_STARTS) else text for text in texts],
+        neutralise(rule or "default contact"),
+        neutralise(assignee),
+    ]
 
 
-def lines(inquiries: Iterable[Inquiry]) -> Iterator[str]:
-    """The file, a line at a time, so a long export streams."""
+def lines(batches: Iterable[list[tuple]]) -> Iterator[str]:
+    """The file, a batch of rows at a time, so a long export streams (and each write to the
+    client carries thousands of rows, not one)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -57,6 +55,6 @@ def lines(inquiries: Iterable[Inquiry]) -> Iterator[str]:
 
     writer.writerow(HEADER)
     yield BOM + flush()
-    for inquiry in inquiries:
-        writer.writerow(row(inquiry))
+    for batch in batches:
+        writer.writerows([row(values) for values in batch])
         yield flush()

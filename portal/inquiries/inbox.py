@@ -4,21 +4,35 @@ the dashboard's counts, each in a fixed number of statements whatever the data."
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import ColumnElement, Row, Select, String, cast, func, or_, select, type_coerce
+from sqlalchemy.orm import defer, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import StaffUser
 from portal.core.lists import ListFilter, choice, number, words
 from portal.events.models import Event
 from portal.extensions import db
-from portal.inquiries.models import Inquiry, InquiryKind, InquiryStatus, StaffContact
+from portal.inquiries.models import (
+    Inquiry,
+    InquiryKind,
+    InquiryStatus,
+    RoutingRule,
+    StaffContact,
+    inquiry_contacts,
+    search_text_of,
+)
 from portal.mail.models import OutboxMessage, OutboxState
 
 UNASSIGNED = "none"
+NEWEST_FIRST = (Inquiry.created_at.desc(), Inquiry.id.desc())
+
+
+def _escaped(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 class InboxFilter(ListFilter):
@@ -36,28 +50,41 @@ class InboxFilter(ListFilter):
         self.assignee = UNASSIGNED if assignee == UNASSIGNED else number(args, "assignee")
         self.q = words(args)
 
-    def select(self) -> Select:
-        stmt = select(Inquiry)
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
         if self.kind is not None:
-            stmt = stmt.where(Inquiry.kind == self.kind)
+            found.append(Inquiry.kind == self.kind)
         if self.status is not None:
-            stmt = stmt.where(Inquiry.status == self.status)
+            found.append(Inquiry.status == self.status)
         if self.event is not None:
-            stmt = stmt.where(Inquiry.event_id == self.event)
+            found.append(Inquiry.event_id == self.event)
         if self.contact is not None:
-            stmt = stmt.where(Inquiry.contacts.any(StaffContact.id == self.contact))
+            routed = select(inquiry_contacts.c.inquiry_id).where(
+                inquiry_contacts.c.contact_id == self.contact
+            )
+            found.append(Inquiry.id.in_(routed))
         if self.assignee == UNASSIGNED:
-            stmt = stmt.where(Inquiry.assignee_id.is_(None))
+            found.append(Inquiry.assignee_id.is_(None))
         elif self.assignee is not None:
-            stmt = stmt.where(Inquiry.assignee_id == self.assignee)
+            found.append(Inquiry.assignee_id == self.assignee)
         if self.q:
-            columns = (Inquiry.name, Inquiry.email, Inquiry.organization, Inquiry.topic,
-                       Inquiry.message)  # fmt: skip
-            stmt = stmt.where(or_(*(c.icontains(self.q, autoescape=True) for c in columns)))
-        return stmt.order_by(Inquiry.created_at.desc(), Inquiry.id.desc()).options(
-            selectinload(Inquiry.contacts),
-            joinedload(Inquiry.assignee),
-            joinedload(Inquiry.event),  # an open inquiry about a cancelled event is flagged
+            pattern = f"%{_escaped(search_text_of(self.q))}%"
+            found.append(Inquiry.search_text.like(pattern, escape="/"))
+        return found
+
+    def select(self) -> Select:
+        return (
+            select(Inquiry)
+            .where(*self.conditions())
+            .order_by(*NEWEST_FIRST)
+            .options(
+                defer(Inquiry.message),  # not in the list, and up to 5,000 characters each
+                selectinload(Inquiry.contacts),
+                joinedload(Inquiry.assignee),
+                # An open inquiry about a cancelled or postponed event is flagged: its status
+                # is all the list reads of the event.
+                joinedload(Inquiry.event).load_only(Event.status).lazyload("*"),
+            )
         )
 
     def values(self) -> dict:
@@ -75,39 +102,97 @@ class InboxFilter(ListFilter):
 class Choices:
     """What the inbox's filter and assignment selects offer."""
 
-    events: list[Event]
+    events: list[Row]  # id and title
     contacts: list[StaffContact]
     staff: list[StaffUser]
 
 
-def export_rows(filters: InboxFilter, size: int = 1000) -> Iterator[Inquiry]:
-    """Every inquiry the filters choose, newest first, read a batch at a time by keyset (each
-    batch four statements, and forgotten once written), so an export of any size streams in
-    constant memory."""
-    stmt = filters.select().options(joinedload(Inquiry.routing_rule)).limit(size)
+# The inquiries routed to a contact, as their ids joined by commas (one index probe a row).
+_ROUTED = (
+    select(func.aggregate_strings(cast(inquiry_contacts.c.contact_id, String), ","))
+    .where(inquiry_contacts.c.inquiry_id == Inquiry.id)
+    .scalar_subquery()
+)
+# The columns of the export, in the order of export.HEADER. Kind and status stay the words
+# stored; the routed contacts are ids until export_batches names them.
+EXPORTED = (
+    Inquiry.id, Inquiry.created_at, type_coerce(Inquiry.kind, String),
+    type_coerce(Inquiry.status, String), Inquiry.name, Inquiry.email, Inquiry.organization,
+    Inquiry.topic, Inquiry.message, _ROUTED, RoutingRule.name, StaffUser.email,
+)  # fmt: skip
+
+
+def export_batches(filters: InboxFilter, size: int = 5000) -> Iterator[list[tuple]]:
+    """Every inquiry the filters choose, newest first, as tuples of plain values in the
+    order of export.HEADER, a batch at a time: read by keyset on ix_inquiry_received in one
+    statement a batch, with no objects built, so an export of any size streams in constant
+    memory at tens of thousands of rows a second."""
+    stmt = (
+        select(*EXPORTED)
+        .outerjoin(RoutingRule, Inquiry.routing_rule_id == RoutingRule.id)
+        .outerjoin(StaffUser, Inquiry.assignee_id == StaffUser.id)
+        .where(*filters.conditions())
+        .order_by(*NEWEST_FIRST)
+        .limit(size)
+    )
+    routed_to = _contact_names()
+    connection = db.session.connection()
     last = None
     while True:
         page = stmt
         if last is not None:
             # Spelled out rather than as a row comparison, so that PostgreSQL walks the index
-            # on created_at from where the last batch ended.
+            # from where the last batch ended.
             at, number = last
             page = stmt.where(
                 Inquiry.created_at <= at,
                 or_(Inquiry.created_at < at, Inquiry.id < number),
             )
-        batch = list(db.session.scalars(page).unique())
-        yield from batch
-        if len(batch) < size:
+        rows = connection.execute(page).all()
+        if not rows:
             return
-        last = (batch[-1].created_at, batch[-1].id)
-        db.session.expunge_all()
+        yield [(*row[:9], routed_to(row[9]), *row[10:]) for row in rows]
+        if len(rows) < size:
+            return
+        last = (rows[-1][1], rows[-1][0])
+
+
+def _contact_names() -> Callable[[str | None], str]:
+    """A function from contact ids joined by commas to "Name <address>; ..." in the order of
+    the names, as the inquiry's page lists them (each combination worked out once)."""
+    contacts = {
+        str(contact.id): (contact.name, f"{contact.name} <{contact.email}>")
+        for contact in db.session.scalars(select(StaffContact))
+    }
+
+    @cache
+    def names(ids: str | None) -> str:
+        found = sorted(contacts[number] for number in (ids or "").split(",") if number)
+        return "; ".join(label for _, label in found)
+
+    return names
+
+
+def events_with_inquiries() -> Select:
+    """The ids of the events some inquiry is about, read by skipping through ix_inquiry_event
+    one event at a time (a recursive query), not by reading every inquiry."""
+    lowest = select(func.min(Inquiry.event_id)).scalar_subquery()
+    found = select(lowest.label("id")).cte("event_with_inquiries", recursive=True)
+    following = (
+        select(func.min(Inquiry.event_id)).where(Inquiry.event_id > found.c.id).scalar_subquery()
+    )
+    found = found.union_all(select(following).where(found.c.id.is_not(None)))
+    return select(found.c.id).where(found.c.id.is_not(None))
 
 
 def choices() -> Choices:
-    events = select(Event).where(Event.id.in_(select(Inquiry.event_id).distinct()))
+    events = (
+        select(Event.id, Event.title)
+        .where(Event.id.in_(events_with_inquiries()))
+        .order_by(Event.starts_on.desc())
+    )
     return Choices(
-        events=list(db.session.scalars(events.order_by(Event.starts_on.desc()))),
+        events=list(db.session.execute(events)),
         contacts=list(db.session.scalars(select(StaffContact).order_by(StaffContact.name))),
         staff=list(
             db.session.scalars(
@@ -166,5 +251,5 @@ def new_by_kind() -> dict[InquiryKind, int]:
 
 
 def latest(limit: int = 5) -> list[Inquiry]:
-    stmt = select(Inquiry).order_by(Inquiry.created_at.desc(), Inquiry.id.desc()).limit(limit)
+    stmt = select(Inquiry).order_by(*NEWEST_FIRST).limit(limit)
     return list(db.session.scalars(stmt))

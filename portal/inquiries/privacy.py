@@ -28,11 +28,18 @@ from portal.core.audit import AuditEntry, plain, record
 from portal.core.db import as_naive_utc, utcnow
 from portal.core.errors import Refused
 from portal.extensions import db
-from portal.inquiries.models import Inquiry, InquiryNote, InquiryStatus, StaffContact
+from portal.inquiries.models import (
+    Inquiry,
+    InquiryNote,
+    InquiryStatus,
+    StaffContact,
+    search_text_of,
+)
 from portal.mail.models import OutboxMessage, OutboxState
 
 REMOVED_NAME = "(removed)"
 REMOVED_NOTE = "(removed)"
+REMOVED_VALUES = dict(name=REMOVED_NAME, email="", organization="", message="")
 # An inquiry with one of these statuses is over: its data may go once it is old enough.
 OUTCOMES = (InquiryStatus.WON, InquiryStatus.LOST, InquiryStatus.CLOSED, InquiryStatus.SPAM)
 MAX_DAYS = 36500
@@ -131,10 +138,17 @@ def _remove(ids: Sequence[int], mail: Sequence[OutboxState]) -> Removed:
                 ),
                 execution_options={"synchronize_session": False},
             ).rowcount
+        topics = db.session.execute(select(Inquiry.id, Inquiry.topic).where(Inquiry.id.in_(chunk)))
         db.session.execute(
-            update(Inquiry)
-            .where(Inquiry.id.in_(chunk))
-            .values(name=REMOVED_NAME, email="", organization="", message=""),
+            update(Inquiry),
+            [
+                dict(
+                    id=number,
+                    **REMOVED_VALUES,
+                    search_text=search_text_of(REMOVED_NAME, topic),
+                )
+                for number, topic in topics
+            ],
             execution_options={"synchronize_session": False},
         )
         about = (AuditEntry.object_type == "inquiry", AuditEntry.object_id.in_(chunk))

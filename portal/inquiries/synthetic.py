@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.inquiries.models import (
+    SEARCHED,
     Inquiry,
     InquiryKind,
     InquiryStatus,
@@ -20,6 +21,7 @@ from portal.inquiries.models import (
     SponsorshipPackage,
     StaffContact,
     inquiry_contacts,
+    search_text_of,
 )
 from portal.mail.models import OutboxMessage, OutboxState
 
@@ -61,6 +63,7 @@ def _rows(count: int, start: int, tiers, packages, now: datetime) -> Iterator[di
                 tier_id=tier.id if tier else None,
                 topic=tier.name if tier else "Membership",
             )
+        values["search_text"] = search_text_of(*(values[name] for name in SEARCHED))
         yield values
 
 

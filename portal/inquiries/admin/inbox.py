@@ -48,9 +48,9 @@ def index():
 @bp.get("/export.csv")
 @staff_required
 def export_csv():
-    inquiries = inbox.export_rows(inbox.InboxFilter(request.args))
+    batches = inbox.export_batches(inbox.InboxFilter(request.args))
     return Response(
-        stream_with_context(export.lines(inquiries)),
+        stream_with_context(export.lines(batches)),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="inquiries.csv"'},
     )
