@@ -267,6 +267,18 @@ def test_dashboard_shows_new_inquiries_latest_and_undelivered_mail(client, edito
     assert "1 failed" in page and 'href="/staff/outbox/?show=failed"' in page
 
 
+def test_the_dashboard_counts_new_inquiries_as_far_as_the_lists_do(
+    client, editor, inquire, monkeypatch
+):
+    from portal.core import lists
+
+    monkeypatch.setattr(lists, "COUNT_LIMIT", 2)
+    for number in range(3):
+        inquire(name=f"Person {number}", email=f"p{number}@example.org")
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "more than 2 membership" in page and "0 sponsorship" in page
+
+
 @pytest.mark.parametrize("name", ["event", "contact", "assignee"])
 def test_odd_digits_in_inbox_filters_are_ignored(client, editor, name):
     for path in (f"/staff/inquiries/?{name}=%C2%B2", f"/staff/inquiries/export.csv?{name}=%C2%B2"):

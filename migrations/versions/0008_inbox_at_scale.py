@@ -49,6 +49,7 @@ def upgrade():
         batch.create_index("ix_inquiry_status_received", ["status", *RECEIVED])
         batch.create_index("ix_inquiry_assignee_received", ["assignee_id", *RECEIVED])
         batch.create_index("ix_inquiry_event", ["event_id"])
+        batch.create_index("ix_inquiry_status_kind", ["status", "kind"])  # the dashboard
     with op.batch_alter_table("inquiry_contact") as batch:
         batch.drop_index("ix_inquiry_contact_contact")
         batch.create_index("ix_inquiry_contact_contact", ["contact_id", "inquiry_id"])
@@ -105,6 +106,7 @@ def downgrade():
         batch.drop_index("ix_inquiry_contact_contact")
         batch.create_index("ix_inquiry_contact_contact", ["contact_id"])
     with op.batch_alter_table("inquiry") as batch:
+        batch.drop_index("ix_inquiry_status_kind")
         batch.drop_index("ix_inquiry_event")
         batch.drop_index("ix_inquiry_assignee_received")
         batch.drop_index("ix_inquiry_status_received")

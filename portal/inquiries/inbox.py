@@ -13,6 +13,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import StaffUser
+from portal.core import lists
 from portal.core.lists import ListFilter, choice, number, words
 from portal.events.models import Event
 from portal.extensions import db
@@ -240,14 +241,19 @@ def messages_of(inquiry: Inquiry) -> list[OutboxMessage]:
     return list(db.session.scalars(stmt.order_by(OutboxMessage.id)))
 
 
-def new_by_kind() -> dict[InquiryKind, int]:
-    rows = db.session.execute(
-        select(Inquiry.kind, func.count())
-        .where(Inquiry.status == InquiryStatus.NEW)
-        .group_by(Inquiry.kind)
-    )
-    counts = dict(rows.all())
-    return {kind: counts.get(kind, 0) for kind in InquiryKind}
+def new_by_kind() -> dict[InquiryKind, tuple[int, bool]]:
+    """How many new inquiries of each kind, counted up to COUNT_LIMIT (a statement a kind,
+    each reading at most that many rows of ix_inquiry_status_received): the number, and
+    whether there are more."""
+    found = {}
+    for kind in InquiryKind:
+        rows = select(Inquiry.id).where(Inquiry.status == InquiryStatus.NEW, Inquiry.kind == kind)
+        limit = lists.COUNT_LIMIT
+        counted = db.session.scalar(
+            select(func.count()).select_from(rows.limit(limit + 1).subquery())
+        )
+        found[kind] = (min(counted, limit), counted > limit)
+    return found
 
 
 def latest(limit: int = 5) -> list[Inquiry]:

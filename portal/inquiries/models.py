@@ -318,6 +318,7 @@ class Inquiry(db.Model):
         Index("ix_inquiry_status_received", "status", "created_at", "id"),
         Index("ix_inquiry_assignee_received", "assignee_id", "created_at", "id"),
         Index("ix_inquiry_event", "event_id"),
+        Index("ix_inquiry_status_kind", "status", "kind"),  # the dashboard's new inquiries
     )
 
     def __repr__(self) -> str:
