@@ -54,6 +54,19 @@ def first_contact(database: str) -> int:
     return found
 
 
+def rare_address(database: str) -> str:
+    """The address of one inquiry in the middle of the table: a search that finds one row."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database)
+    with engine.connect() as connection:
+        found = connection.execute(
+            text("SELECT email FROM inquiry WHERE id >= (SELECT max(id) / 2 FROM inquiry) LIMIT 1")
+        ).scalar()
+    engine.dispose()
+    return found
+
+
 def request(port: int, method: str, path: str, headers=None, body=None):
     connection = HTTPConnection("127.0.0.1", port, timeout=300)
     try:
@@ -154,6 +167,7 @@ def main() -> int:
         print(f"{events:,} events, {inquiries:,} inquiries, {mail:,} messages "
               f"(ready in {time.perf_counter() - started:.0f} s)")  # fmt: skip
         contact = first_contact(args.database)
+        rare = urllib.parse.quote(rare_address(args.database))
 
         results: list[tuple[str, Timing, bool]] = []
         with gunicorn("app:app", env) as port:
@@ -168,23 +182,30 @@ def main() -> int:
                 results.append((f"list {path} (uncached)", timed(port, path, args.requests), True))
             cookie = {"Cookie": sign_in(port)}
             inbox = [
-                ("inbox, first page", "/staff/inquiries/"),
-                ("inbox, text search", "/staff/inquiries/?q=hopper"),
-                ("inbox, by contact", f"/staff/inquiries/?contact={contact}"),
-                ("inbox, by status", "/staff/inquiries/?status=in_progress"),
+                ("inbox, first page", "/staff/inquiries/", True),
+                ("inbox, text search", "/staff/inquiries/?q=hopper", True),
+                ("inbox, by contact", f"/staff/inquiries/?contact={contact}", True),
+                ("inbox, by status", "/staff/inquiries/?status=in_progress", True),
+                # Beyond the issue's list, so the table is not only what was tuned for:
+                ("inbox, a rare text (one address)", f"/staff/inquiries/?q={rare}", False),
+                ("inbox, unassigned", "/staff/inquiries/?assignee=none", False),
+                ("inbox, page 200", "/staff/inquiries/?page=200", False),
+                ("dashboard /staff/", "/staff/", False),
             ]
-            for label, path in inbox:
-                results.append((label, timed(port, path, args.requests, cookie), True))
+            for label, path, goal in inbox:
+                results.append((label, timed(port, path, args.requests, cookie), goal))
             rows, seconds, before, peak = export(port, cookie["Cookie"])
 
     print(f"\n{'what':44} {'median':>9} {'p95':>9}  goal")
     failed = False
     for label, timing, goal in results:
         verdict = ""
+        ok = timing.p95_ms < GOAL_P95_MS
         if goal:
-            ok = timing.p95_ms < GOAL_P95_MS
             failed |= not ok
             verdict = f"{'ok' if ok else 'OVER'} (p95 < {GOAL_P95_MS} ms)"
+        elif "uncached" in label or label.startswith(("inbox", "dashboard")):
+            verdict = f"({'under' if ok else 'over'} {GOAL_P95_MS} ms; not one of the goals)"
         print(f"{label:44} {timing.median_ms:8.1f}ms {timing.p95_ms:8.1f}ms  {verdict}")
     rate = rows / seconds
     ok = rate >= GOAL_ROWS_PER_SECOND
