@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, text
+from sqlalchemy.orm import defer, joinedload, lazyload
 from werkzeug.datastructures import MultiDict
 
 from portal.core.db import as_naive_utc
@@ -27,6 +28,15 @@ from portal.extensions import db
 # At most this many words of a query are searched; more add nothing but cost.
 MAX_TERMS = 8
 WORD = re.compile(r"[^\W_]+")
+
+# What an event card (macros/events.html) shows, in one statement: the events' columns but
+# their long texts, with their projects joined; a card shows no links.
+AS_CARDS = (
+    defer(Event.description),
+    defer(Event.search_text),
+    joinedload(Event.projects),
+    lazyload(Event.links),
+)
 
 
 @dataclass(frozen=True)
@@ -125,7 +135,7 @@ def public_events(query: EventQuery, now: datetime, limit: int | None = None) ->
     if limit is None:
         return select(Event).where(*_conditions(query, now)).order_by(*order)
     ids = select(Event.id).where(*_conditions(query, now)).order_by(*order).limit(limit)
-    return select(Event).where(Event.id.in_(ids)).order_by(*order)
+    return select(Event).where(Event.id.in_(ids)).order_by(*order).options(*AS_CARDS)
 
 
 def feed_events(query: EventQuery, since: datetime, limit: int) -> list[Event]:
@@ -157,8 +167,8 @@ class EventPage(Pagination):
             .limit(self.per_page)
             .offset(self._query_offset)
         )
-        stmt = select(Event).where(Event.id.in_(ids)).order_by(*order)
-        return list(db.session.scalars(stmt))
+        stmt = select(Event).where(Event.id.in_(ids)).order_by(*order).options(*AS_CARDS)
+        return list(db.session.scalars(stmt).unique())
 
     def _query_count(self) -> int:
         query, now = self._query_args["query"], self._query_args["now"]
@@ -172,10 +182,10 @@ def event_page(query: EventQuery, now: datetime, page: int, per_page: int) -> Ev
 
 def upcoming_or_latest(now: datetime, limit: int) -> tuple[list[Event], bool]:
     """The next events; when none is coming, the latest ones. Says which it returned."""
-    upcoming = db.session.scalars(public_events(EventQuery(), now, limit)).all()
+    upcoming = db.session.scalars(public_events(EventQuery(), now, limit)).unique().all()
     if upcoming:
         return list(upcoming), True
-    latest = db.session.scalars(public_events(EventQuery(past=True), now, limit)).all()
+    latest = db.session.scalars(public_events(EventQuery(past=True), now, limit)).unique().all()
     return list(latest), False
 
 
@@ -204,10 +214,12 @@ def projects() -> list[Project]:
 
 
 def event_by_slug(slug: str, include_drafts: bool = False) -> Event | None:
+    """The event with its projects and links, in one statement."""
     stmt = select(Event).where(Event.slug == slug)
     if not include_drafts:
         stmt = stmt.where(Event.status.in_(PUBLIC_STATUSES))
-    return db.session.scalars(stmt).first()
+    stmt = stmt.options(joinedload(Event.projects), joinedload(Event.links))
+    return db.session.scalars(stmt).unique().first()
 
 
 def next_month_with_events(now: datetime) -> date | None:
@@ -221,11 +233,13 @@ def next_month_with_events(now: datetime) -> date | None:
 
 
 def next_edition(event: Event, public: bool = True) -> Event | None:
-    """The edition that follows `event` (made by operations.next_edition), if there is one."""
+    """The edition that follows `event` (made by operations.next_edition), if there is one.
+    Pages name it and give its dates: its projects and links are read only if asked for."""
     stmt = select(Event).where(Event.previous_edition_id == event.id)
     if public:
         stmt = stmt.where(Event.status.in_(PUBLIC_STATUSES))
-    return db.session.scalars(stmt.order_by(Event.starts_on, Event.id)).first()
+    stmt = stmt.options(lazyload(Event.projects), lazyload(Event.links))
+    return db.session.scalars(stmt.order_by(Event.starts_on, Event.id).limit(1)).first()
 
 
 def previous_editions(event: Event, limit: int = 20) -> list[Event]:
