@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.core.db import as_naive_utc
 from portal.core.lists import ListFilter, choice, words
+from portal.events import catalogue
 from portal.events.models import (
     PUBLIC_STATUSES,
     Event,
@@ -172,8 +173,12 @@ class EventPage(Pagination):
 
     def _query_count(self) -> int:
         query, now = self._query_args["query"], self._query_args["now"]
-        stmt = select(func.count()).select_from(Event).where(*_conditions(query, now))
-        return db.session.scalar(stmt) or 0
+
+        def count() -> int:
+            stmt = select(func.count()).select_from(Event).where(*_conditions(query, now))
+            return db.session.scalar(stmt) or 0
+
+        return catalogue.memo().counted(("event_page", query), now, count)
 
 
 def event_page(query: EventQuery, now: datetime, page: int, per_page: int) -> EventPage:
