@@ -8,8 +8,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, text
-from sqlalchemy.orm import defer, joinedload, lazyload
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import MultiDict
 
 from portal.core.db import as_naive_utc
@@ -30,12 +40,12 @@ from portal.extensions import db
 MAX_TERMS = 8
 WORD = re.compile(r"[^\W_]+")
 
-# What an event card (macros/events.html) shows, in one statement: the events' columns but
-# their long texts, with their projects joined; a card shows no links.
+# What an event card (macros/events.html) shows: the events' columns but their long texts, and
+# their projects (read by cards() for all the cards at once); a card shows no links.
 AS_CARDS = (
     defer(Event.description),
     defer(Event.search_text),
-    joinedload(Event.projects),
+    lazyload(Event.projects),
     lazyload(Event.links),
 )
 
@@ -136,7 +146,7 @@ def public_events(query: EventQuery, now: datetime, limit: int | None = None) ->
     if limit is None:
         return select(Event).where(*_conditions(query, now)).order_by(*order)
     ids = select(Event.id).where(*_conditions(query, now)).order_by(*order).limit(limit)
-    return select(Event).where(Event.id.in_(ids)).order_by(*order).options(*AS_CARDS)
+    return select(Event).where(Event.id.in_(ids)).order_by(*order)
 
 
 def feed_events(query: EventQuery, since: datetime, limit: int) -> list[Event]:
@@ -155,6 +165,25 @@ def feed_events(query: EventQuery, since: datetime, limit: int) -> list[Event]:
     return list(db.session.scalars(stmt))
 
 
+def cards(stmt: Select) -> list[Event]:
+    """The events of `stmt` as their cards show them, in two statements however many there are
+    (selectinload would do the same, at twice the cost of this: lists show little else)."""
+    events = list(db.session.scalars(stmt.options(*AS_CARDS)))
+    projects: dict[int, list[Project]] = {event.id: [] for event in events}
+    if events:
+        rows = db.session.execute(
+            select(event_projects.c.event_id, Project)
+            .join(Project, Project.id == event_projects.c.project_id)
+            .where(event_projects.c.event_id.in_(list(projects)))
+            .order_by(Project.position)
+        )
+        for event_id, project in rows:
+            projects[event_id].append(project)
+    for event in events:
+        set_committed_value(event, "projects", projects[event.id])
+    return events
+
+
 class EventPage(Pagination):
     """A page of public events: Flask-SQLAlchemy's pagination over public_events()."""
 
@@ -168,8 +197,7 @@ class EventPage(Pagination):
             .limit(self.per_page)
             .offset(self._query_offset)
         )
-        stmt = select(Event).where(Event.id.in_(ids)).order_by(*order).options(*AS_CARDS)
-        return list(db.session.scalars(stmt).unique())
+        return cards(select(Event).where(Event.id.in_(ids)).order_by(*order))
 
     def _query_count(self) -> int:
         query, now = self._query_args["query"], self._query_args["now"]
@@ -187,11 +215,10 @@ def event_page(query: EventQuery, now: datetime, page: int, per_page: int) -> Ev
 
 def upcoming_or_latest(now: datetime, limit: int) -> tuple[list[Event], bool]:
     """The next events; when none is coming, the latest ones. Says which it returned."""
-    upcoming = db.session.scalars(public_events(EventQuery(), now, limit)).unique().all()
+    upcoming = cards(public_events(EventQuery(), now, limit))
     if upcoming:
-        return list(upcoming), True
-    latest = db.session.scalars(public_events(EventQuery(past=True), now, limit)).unique().all()
-    return list(latest), False
+        return upcoming, True
+    return cards(public_events(EventQuery(past=True), now, limit)), False
 
 
 def countries_with_events() -> list[str]:
@@ -218,13 +245,16 @@ def projects() -> list[Project]:
     return list(db.session.scalars(stmt.order_by(Project.position, Project.name)))
 
 
+# An event page's statements, built once: they differ only by their parameters. The event with
+# its links, then its projects (joined, they would make SQLite read every event's projects).
+_EVENT = select(Event).where(Event.slug == bindparam("slug"))
+_EVENT = _EVENT.options(selectinload(Event.projects), joinedload(Event.links))
+_PUBLIC_EVENT = _EVENT.where(Event.status.in_(PUBLIC_STATUSES))
+
+
 def event_by_slug(slug: str, include_drafts: bool = False) -> Event | None:
-    """The event with its projects and links, in one statement."""
-    stmt = select(Event).where(Event.slug == slug)
-    if not include_drafts:
-        stmt = stmt.where(Event.status.in_(PUBLIC_STATUSES))
-    stmt = stmt.options(joinedload(Event.projects), joinedload(Event.links))
-    return db.session.scalars(stmt).unique().first()
+    stmt = _EVENT if include_drafts else _PUBLIC_EVENT
+    return db.session.scalars(stmt, {"slug": slug}).unique().first()
 
 
 def next_month_with_events(now: datetime) -> date | None:
@@ -237,14 +267,16 @@ def next_month_with_events(now: datetime) -> date | None:
     return first.replace(day=1) if first else None
 
 
+# Pages name the next edition and give its dates: its projects and links are read if asked for.
+_NEXT = select(Event).where(Event.previous_edition_id == bindparam("event_id"))
+_NEXT = _NEXT.options(lazyload(Event.projects), lazyload(Event.links))
+_NEXT = _NEXT.order_by(Event.starts_on, Event.id).limit(1)
+_PUBLIC_NEXT = _NEXT.where(Event.status.in_(PUBLIC_STATUSES))
+
+
 def next_edition(event: Event, public: bool = True) -> Event | None:
-    """The edition that follows `event` (made by operations.next_edition), if there is one.
-    Pages name it and give its dates: its projects and links are read only if asked for."""
-    stmt = select(Event).where(Event.previous_edition_id == event.id)
-    if public:
-        stmt = stmt.where(Event.status.in_(PUBLIC_STATUSES))
-    stmt = stmt.options(lazyload(Event.projects), lazyload(Event.links))
-    return db.session.scalars(stmt.order_by(Event.starts_on, Event.id).limit(1)).first()
+    """The edition that follows `event` (made by operations.next_edition), if there is one."""
+    return db.session.scalars(_PUBLIC_NEXT if public else _NEXT, {"event_id": event.id}).first()
 
 
 def previous_editions(event: Event, limit: int = 20) -> list[Event]:
