@@ -380,9 +380,10 @@ def test_past_events_are_grouped_by_year_with_headings_in_order(client, make_eve
     assert "<h3>" not in upcoming.split("<main", 1)[-1]  # h1 then h2: no jump
 
 
-class TestCountWithoutThePageCache:
+class TestWithoutThePageCache:
     """The pager's count is counted once per state of the catalogue, and is exact: it follows
-    an edit at once and an event that ends at the instant it ends."""
+    an edit at once and an event that ends at the instant it ends. So is the first start of an
+    event not over, from which upcoming lists read."""
 
     @pytest.fixture
     def settings(self):
@@ -427,3 +428,15 @@ class TestCountWithoutThePageCache:
         with count_queries() as counted:
             assert client.get("/events?q=event&page=2").status_code == 200
         assert not [s for s in counted.statements if "count(" in s.lower()], counted.statements
+
+    def test_an_event_under_way_for_months_stays_first_until_it_ends(self, client, make_event,
+                                                                     travel):  # fmt: skip
+        make_event(title="Year long", starts_on=date(2024, 1, 1), ends_on=date(2024, 12, 31))
+        make_event(title="Today", starts_on=date(2024, 11, 20), ends_on=date(2024, 11, 20))
+        make_event(title="February", starts_on=date(2025, 2, 1), ends_on=date(2025, 2, 1))
+        assert titles(client.get("/events")) == ["Year long", "Today", "February"]
+        travel(datetime(2024, 11, 21, tzinfo=UTC))
+        assert titles(client.get("/events")) == ["Year long", "February"]
+        travel(datetime(2025, 1, 1, tzinfo=UTC))
+        assert titles(client.get("/events")) == ["February"]
+        assert titles(client.get("/")) == ["February"]

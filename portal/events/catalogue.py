@@ -29,9 +29,9 @@ from portal.extensions import db
 # catalogue's pages too (membership tiers, sponsorship packages): the version then rises.
 CHANGED = "catalogue_changed"
 FAR = datetime(9999, 1, 1, tzinfo=UTC)
-# Counts of lists kept by each process, the least recently used going first: visitors choose
-# their own filters.
-MAX_COUNTS = 1024
+# Values of until_change() kept by each process (the counts of lists, most of them), the least
+# recently used going first: visitors choose their own filters.
+MAX_VALUES = 1024
 
 
 class VersionMemo:
@@ -51,15 +51,15 @@ class VersionMemo:
         self.read_at = 0.0
         self.upcoming: datetime | None = None
         self.computed: dict[str, object] = {}
-        self.counts: OrderedDict[Hashable, int] = OrderedDict()
-        self.counts_lock = threading.Lock()
+        self.values: OrderedDict[Hashable, object] = OrderedDict()
+        self.values_lock = threading.Lock()
 
     def get(self) -> tuple[int, datetime]:
         now = time_module.monotonic()
         if self.state is None or now - self.read_at >= self.ttl:
             state, self.read_at = _read_catalogue_state(), now
             if self.state is None or state[0] != self.state[0]:
-                self.computed, self.counts = {}, OrderedDict()
+                self.computed, self.values = {}, OrderedDict()
             self.state, self.upcoming = state, None
         return self.state
 
@@ -71,28 +71,25 @@ class VersionMemo:
             self.computed[name] = compute()
         return self.computed[name]
 
-    def counted(self, key: Hashable, now: datetime, count: Callable[[], int]) -> int:
-        """What count() gives of the public events at `now` for `key` (a list's filters).
-
-        Which public events are over, or match filters, changes only with the catalogue's
-        version or at the next instant an event ends (next_change): a list's pages are counted
-        once for that span, not on every page (an exact count of 50,000 upcoming events reads
-        as many index entries).
-        """
+    def until_change(self, key: Hashable, now: datetime, compute: Callable[[], object]):
+        """What compute() gives of the public events at `now` for `key`, kept until it may
+        change: with the catalogue's version, or at the next instant an event ends
+        (next_change). Which public events are over, or match a list's filters, changes only
+        then, so a list is counted once for that span, not on every page (an exact count of
+        50,000 upcoming events reads as many index entries). Plain values only."""
         self.get()
         key = (key, self.next_change(now))
-        counts = self.counts
-        with self.counts_lock:
-            found = counts.get(key)
-            if found is not None:
-                counts.move_to_end(key)
-                return found
-        found = count()
-        with self.counts_lock:
-            counts[key] = found
-            while len(counts) > MAX_COUNTS:
-                counts.popitem(last=False)
-        return found
+        values = self.values
+        with self.values_lock:
+            if key in values:
+                values.move_to_end(key)
+                return values[key]
+        value = compute()
+        with self.values_lock:
+            values[key] = value
+            while len(values) > MAX_VALUES:
+                values.popitem(last=False)
+        return value
 
     def next_change(self, now: datetime) -> datetime:
         """The first instant after `now` at which a page may change with no edit."""
@@ -104,7 +101,7 @@ class VersionMemo:
     def forget(self) -> None:
         self.state = None
         self.upcoming = None
-        self.computed, self.counts = {}, OrderedDict()
+        self.computed, self.values = {}, OrderedDict()
 
 
 def _read_catalogue_state() -> tuple[int, datetime]:

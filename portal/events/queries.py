@@ -80,8 +80,28 @@ class EventQuery:
 
 def _conditions(query: EventQuery, now: datetime) -> list[ColumnElement[bool]]:
     moment = as_naive_utc(now)
-    over = Event.ends_at <= moment if query.past else Event.ends_at > moment
-    return [over, *filter_conditions(query)]
+    if query.past:
+        return [Event.ends_at <= moment, *filter_conditions(query)]
+    # Redundant, and what lets an upcoming list read its index (in the order of starts) from
+    # the first event not over rather than from the first event ever.
+    earliest = earliest_start(now)
+    starting = [Event.starts_at >= earliest] if earliest is not None else []
+    return [Event.ends_at > moment, *starting, *filter_conditions(query)]
+
+
+def earliest_start(now: datetime) -> datetime | None:
+    """The first start of a public event not over at `now` (read once until that changes)."""
+
+    def first() -> datetime | None:
+        stmt = (
+            select(Event.starts_at)
+            .where(Event.ends_at > as_naive_utc(now), Event.status.in_(PUBLIC_STATUSES))
+            .order_by(Event.starts_at)
+            .limit(1)
+        )
+        return db.session.scalar(stmt)
+
+    return catalogue.memo().until_change("earliest_start", now, first)
 
 
 def filter_conditions(query: EventQuery) -> list[ColumnElement[bool]]:
@@ -206,7 +226,7 @@ class EventPage(Pagination):
             stmt = select(func.count()).select_from(Event).where(*_conditions(query, now))
             return db.session.scalar(stmt) or 0
 
-        return catalogue.memo().counted(("event_page", query), now, count)
+        return catalogue.memo().until_change(("event_page", query), now, count)
 
 
 def event_page(query: EventQuery, now: datetime, page: int, per_page: int) -> EventPage:
