@@ -13,12 +13,13 @@ from sqlalchemy import (
     Select,
     bindparam,
     func,
+    literal,
     literal_column,
     or_,
     select,
     text,
 )
-from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
+from sqlalchemy.orm import aliased, defer, joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import MultiDict
 
@@ -39,6 +40,8 @@ from portal.extensions import db
 # At most this many words of a query are searched; more add nothing but cost.
 MAX_TERMS = 8
 WORD = re.compile(r"[^\W_]+")
+# Editions followed back from an event page at most (a chain that loops back ends there).
+MAX_CHAIN = 200
 
 # What an event card (macros/events.html) shows: the events' columns but their long texts, and
 # their projects (read by cards() for all the cards at once); a card shows no links.
@@ -300,18 +303,31 @@ def next_edition(event: Event, public: bool = True) -> Event | None:
 
 
 def previous_editions(event: Event, limit: int = 20) -> list[Event]:
-    """The public editions before `event`, latest first, following the chain back."""
+    """The public editions before `event`, latest first, following the chain back (through
+    drafts, which are left out) in one statement however long it is."""
+    if not event.previous_edition_id:
+        return []
+    chain = select(Event.id, Event.previous_edition_id, literal(1).label("depth"))
+    chain = chain.where(Event.id == event.previous_edition_id).cte("chain", recursive=True)
+    earlier = aliased(Event)
+    chain = chain.union_all(
+        select(earlier.id, earlier.previous_edition_id, chain.c.depth + 1).where(
+            earlier.id == chain.c.previous_edition_id, chain.c.depth < MAX_CHAIN
+        )
+    )
+    stmt = (
+        select(Event)
+        .join(chain, chain.c.id == Event.id)
+        .where(Event.status.in_(PUBLIC_STATUSES))
+        .order_by(chain.c.depth)
+        .options(lazyload(Event.projects), lazyload(Event.links))
+    )
     editions: list[Event] = []
-    seen = {event.id}
-    current = event
-    while current.previous_edition_id and len(editions) < limit:
-        previous = db.session.get(Event, current.previous_edition_id)
-        if previous is None or previous.id in seen:
-            break
-        seen.add(previous.id)
-        if previous.status in PUBLIC_STATUSES:
-            editions.append(previous)
-        current = previous
+    seen = {event.id}  # a chain that loops back is followed once
+    for edition in db.session.scalars(stmt):
+        if edition.id not in seen and len(editions) < limit:
+            seen.add(edition.id)
+            editions.append(edition)
     return editions
 
 
