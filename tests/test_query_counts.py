@@ -81,3 +81,15 @@ def test_event_page_does_not_grow_with_previous_editions(client, make_event, cou
     found = [year for year in range(2020, 2025) if f'href="/events/long-{year}"' in editions]
     assert found == [2020, 2021, 2023, 2024]  # the draft of 2022 left out
     assert editions.index("long-2024") < editions.index("long-2023") < editions.index("long-2020")
+
+
+def test_reading_the_catalogue_version_again_does_not_read_every_deadline(
+    app, client, make_event, count_queries
+):
+    add_events(make_event, 3)
+    app.extensions["catalogue_version"].ttl = 0  # the version is read on every request
+    client.get("/events")
+    with count_queries() as counted:
+        assert client.get("/events").status_code == 200
+    assert not [s for s in counted.statements if "deadline" in s], counted.statements
+    assert [s for s in counted.statements if "catalogue_state" in s]

@@ -42,7 +42,8 @@ class VersionMemo:
     time): a change made by another process reaches this one within that time, and a change
     committed by this process at once (see `forget_after_commit`). With it comes the next
     instant a public event ends or a link's deadline passes after the moment it was read; it
-    is read again once that instant has passed.
+    is read again once that instant has passed, or the version has changed (it may have
+    moved), not every time the version is read: it reads every link with a deadline.
     """
 
     def __init__(self, ttl: float) -> None:
@@ -50,6 +51,7 @@ class VersionMemo:
         self.state: tuple[int, datetime] | None = None
         self.read_at = 0.0
         self.upcoming: datetime | None = None
+        self.upcoming_from = FAR
         self.computed: dict[str, object] = {}
         self.values: OrderedDict[Hashable, object] = OrderedDict()
         self.values_lock = threading.Lock()
@@ -60,7 +62,8 @@ class VersionMemo:
             state, self.read_at = _read_catalogue_state(), now
             if self.state is None or state[0] != self.state[0]:
                 self.computed, self.values = {}, OrderedDict()
-            self.state, self.upcoming = state, None
+                self.upcoming = None
+            self.state = state
         return self.state
 
     def remembered(self, name: str, compute):
@@ -94,8 +97,9 @@ class VersionMemo:
     def next_change(self, now: datetime) -> datetime:
         """The first instant after `now` at which a page may change with no edit."""
         self.get()
-        if self.upcoming is None or now >= self.upcoming:
-            self.upcoming = _next_change(now)
+        # Read again from a moment before the one it was read at too: clocks step back.
+        if self.upcoming is None or not self.upcoming_from <= now < self.upcoming:
+            self.upcoming, self.upcoming_from = _next_change(now), now
         return self.upcoming
 
     def forget(self) -> None:
