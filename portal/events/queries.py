@@ -189,8 +189,9 @@ def feed_events(query: EventQuery, since: datetime, limit: int) -> list[Event]:
 
 
 def cards(stmt: Select) -> list[Event]:
-    """The events of `stmt` as their cards show them, in two statements however many there are
-    (selectinload would do the same, at twice the cost of this: lists show little else)."""
+    """The events of `stmt` as their cards show them, in two statements however many there are:
+    what selectinload does, with less work in Python (its many-to-many loading was half the
+    cost of loading a page of cards, in profiles)."""
     events = list(db.session.scalars(stmt.options(*AS_CARDS)))
     projects: dict[int, list[Project]] = {event.id: [] for event in events}
     if events:
