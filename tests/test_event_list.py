@@ -378,3 +378,65 @@ def test_past_events_are_grouped_by_year_with_headings_in_order(client, make_eve
     assert html.index("Days 2024") < html.index('<h2 id="year-2023">2023</h2>')
     upcoming = client.get("/events").get_data(as_text=True)
     assert "<h3>" not in upcoming.split("<main", 1)[-1]  # h1 then h2: no jump
+
+
+class TestWithoutThePageCache:
+    """The pager's count is counted once per state of the catalogue, and is exact: it follows
+    an edit at once and an event that ends at the instant it ends. So is the first start of an
+    event not over, from which upcoming lists read."""
+
+    @pytest.fixture
+    def settings(self):
+        return {"PAGE_CACHE": False}
+
+    @staticmethod
+    def count(response) -> str:
+        import re
+
+        html = response.get_data(as_text=True)
+        return " ".join(re.search(r'class="result-count"[^>]*>(.*?)</p>', html, re.S)[1].split())
+
+    def test_the_count_follows_an_event_that_ends(self, client, make_event, travel):
+        make_event(title="Morning", starts_on=date(2024, 11, 20), ends_on=date(2024, 11, 20),
+                   start_time=time(13), end_time=time(14))  # fmt: skip
+        make_event(title="Later", starts_on=date(2024, 12, 2), ends_on=date(2024, 12, 2))
+        assert self.count(client.get("/events")) == "2 events"
+        assert self.count(client.get("/events?page=2")) == "2 events"
+        assert self.count(client.get("/events?past=1")) == "No past events."
+        travel(datetime(2024, 11, 20, 13, 59, tzinfo=UTC))
+        assert self.count(client.get("/events?page=3")) == "2 events"
+        travel(datetime(2024, 11, 20, 14, 0, tzinfo=UTC))
+        assert self.count(client.get("/events")) == "1 event"
+        assert self.count(client.get("/events?past=1")) == "1 event"
+
+    def test_the_count_follows_an_edit_at_once(self, client, make_event):
+        make_event(title="First", country="DE")
+        assert self.count(client.get("/events?country=DE")) == "1 event"
+        second = make_event(title="Second", country="DE")
+        assert self.count(client.get("/events?country=DE")) == "2 events"
+        second.country = "FR"
+        from portal.extensions import db
+
+        db.session.commit()
+        assert self.count(client.get("/events?country=DE")) == "1 event"
+        assert self.count(client.get("/events?country=FR")) == "1 event"
+
+    def test_pages_of_a_list_count_it_once(self, client, make_event, count_queries):
+        for day in range(1, 4):
+            make_event(starts_on=date(2025, 1, day), ends_on=date(2025, 1, day))
+        client.get("/events?q=event")
+        with count_queries() as counted:
+            assert client.get("/events?q=event&page=2").status_code == 200
+        assert not [s for s in counted.statements if "count(" in s.lower()], counted.statements
+
+    def test_an_event_under_way_for_months_stays_first_until_it_ends(self, client, make_event,
+                                                                     travel):  # fmt: skip
+        make_event(title="Year long", starts_on=date(2024, 1, 1), ends_on=date(2024, 12, 31))
+        make_event(title="Today", starts_on=date(2024, 11, 20), ends_on=date(2024, 11, 20))
+        make_event(title="February", starts_on=date(2025, 2, 1), ends_on=date(2025, 2, 1))
+        assert titles(client.get("/events")) == ["Year long", "Today", "February"]
+        travel(datetime(2024, 11, 21, tzinfo=UTC))
+        assert titles(client.get("/events")) == ["Year long", "February"]
+        travel(datetime(2025, 1, 1, tzinfo=UTC))
+        assert titles(client.get("/events")) == ["February"]
+        assert titles(client.get("/")) == ["February"]

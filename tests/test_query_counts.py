@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.events.models import LinkKind, LinkState
+from portal.events.models import EventStatus, LinkKind, LinkState
 
 pytestmark = pytest.mark.usefixtures("frozen_now")
 
@@ -55,3 +55,41 @@ def test_event_page_does_not_grow_with_projects_or_links(client, make_event, cou
     with count_queries() as four:
         client.get(f"/events/{big}")
     assert one.total == four.total <= 3
+
+
+def test_event_page_does_not_grow_with_previous_editions(client, make_event, count_queries):
+    def chain(length: int, name: str):
+        previous = None
+        for year in range(2025 - length, 2026):
+            previous = make_event(
+                slug=f"{name}-{year}",
+                title=f"{name} {year}",
+                starts_on=date(year, 3, 6),
+                ends_on=date(year, 3, 6),
+                status=EventStatus.DRAFT if year == 2022 else EventStatus.PUBLISHED,
+                previous_edition_id=previous.id if previous else None,
+            )
+
+    chain(1, "short")
+    chain(5, "long")
+    with count_queries() as short:
+        client.get("/events/short-2025")
+    with count_queries() as long:
+        page = client.get("/events/long-2025").get_data(as_text=True)
+    assert short.total == long.total
+    editions = page.split("Previous editions", 1)[1]
+    found = [year for year in range(2020, 2025) if f'href="/events/long-{year}"' in editions]
+    assert found == [2020, 2021, 2023, 2024]  # the draft of 2022 left out
+    assert editions.index("long-2024") < editions.index("long-2023") < editions.index("long-2020")
+
+
+def test_reading_the_catalogue_version_again_does_not_read_every_deadline(
+    app, client, make_event, count_queries
+):
+    add_events(make_event, 3)
+    app.extensions["catalogue_version"].ttl = 0  # the version is read on every request
+    client.get("/events")
+    with count_queries() as counted:
+        assert client.get("/events").status_code == 200
+    assert not [s for s in counted.statements if "deadline" in s], counted.statements
+    assert [s for s in counted.statements if "catalogue_state" in s]

@@ -4,7 +4,10 @@ are keyed by."""
 
 from __future__ import annotations
 
+import threading
 import time as time_module
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 
 from flask import current_app, has_app_context
@@ -26,6 +29,9 @@ from portal.extensions import db
 # catalogue's pages too (membership tiers, sponsorship packages): the version then rises.
 CHANGED = "catalogue_changed"
 FAR = datetime(9999, 1, 1, tzinfo=UTC)
+# Values of until_change() kept by each process (the counts of lists, most of them), the least
+# recently used going first: visitors choose their own filters.
+MAX_VALUES = 1024
 
 
 class VersionMemo:
@@ -36,7 +42,8 @@ class VersionMemo:
     time): a change made by another process reaches this one within that time, and a change
     committed by this process at once (see `forget_after_commit`). With it comes the next
     instant a public event ends or a link's deadline passes after the moment it was read; it
-    is read again once that instant has passed.
+    is read again once that instant has passed, or the version has changed (it may have
+    moved), not every time the version is read: it reads every link with a deadline.
     """
 
     def __init__(self, ttl: float) -> None:
@@ -44,15 +51,19 @@ class VersionMemo:
         self.state: tuple[int, datetime] | None = None
         self.read_at = 0.0
         self.upcoming: datetime | None = None
+        self.upcoming_from = FAR
         self.computed: dict[str, object] = {}
+        self.values: OrderedDict[Hashable, object] = OrderedDict()
+        self.values_lock = threading.Lock()
 
     def get(self) -> tuple[int, datetime]:
         now = time_module.monotonic()
         if self.state is None or now - self.read_at >= self.ttl:
             state, self.read_at = _read_catalogue_state(), now
             if self.state is None or state[0] != self.state[0]:
-                self.computed = {}
-            self.state, self.upcoming = state, None
+                self.computed, self.values = {}, OrderedDict()
+                self.upcoming = None
+            self.state = state
         return self.state
 
     def remembered(self, name: str, compute):
@@ -63,17 +74,38 @@ class VersionMemo:
             self.computed[name] = compute()
         return self.computed[name]
 
+    def until_change(self, key: Hashable, now: datetime, compute: Callable[[], object]):
+        """What compute() gives of the public events at `now` for `key`, kept until it may
+        change: with the catalogue's version, or at the next instant an event ends
+        (next_change). Which public events are over, or match a list's filters, changes only
+        then, so a list is counted once for that span, not on every page (an exact count of
+        50,000 upcoming events reads as many index entries). Plain values only."""
+        self.get()
+        key = (key, self.next_change(now))
+        values = self.values
+        with self.values_lock:
+            if key in values:
+                values.move_to_end(key)
+                return values[key]
+        value = compute()
+        with self.values_lock:
+            values[key] = value
+            while len(values) > MAX_VALUES:
+                values.popitem(last=False)
+        return value
+
     def next_change(self, now: datetime) -> datetime:
         """The first instant after `now` at which a page may change with no edit."""
         self.get()
-        if self.upcoming is None or now >= self.upcoming:
-            self.upcoming = _next_change(now)
+        # Read again from a moment before the one it was read at too: clocks step back.
+        if self.upcoming is None or not self.upcoming_from <= now < self.upcoming:
+            self.upcoming, self.upcoming_from = _next_change(now), now
         return self.upcoming
 
     def forget(self) -> None:
         self.state = None
         self.upcoming = None
-        self.computed = {}
+        self.computed, self.values = {}, OrderedDict()
 
 
 def _read_catalogue_state() -> tuple[int, datetime]:

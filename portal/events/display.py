@@ -23,6 +23,7 @@ def zone_abbreviation(moment: datetime) -> str:
     return f"UTC{abbreviation}" if abbreviation[:1] in "+-" else abbreviation
 
 
+@lru_cache(maxsize=4096)  # a pure function of the dates, and Babel's intervals are slow
 def date_range(first: date, last: date, long: bool = False) -> str:
     """'Mar 6 – 7, 2025'; one day reads 'Thu, Mar 6, 2025'."""
     if first == last:

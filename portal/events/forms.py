@@ -21,6 +21,12 @@ class PlainSelect(Select):
     filter form is on every list page, and its country list is long."""
 
     @classmethod
+    def _dispatch_render_option(cls):
+        # wtforms reads render_option's signature (inspect) on every render to pick between
+        # its old and new forms; this one has the new.
+        return cls.render_option
+
+    @classmethod
     def render_option(cls, choice, **kwargs):
         if kwargs or choice.render_kw or isinstance(choice.value, bool):
             return super().render_option(choice, **kwargs)
@@ -46,6 +52,7 @@ class EventFilterForm(FlaskForm):
         choices=[SelectChoice("", "Any format")]
         + [SelectChoice(f.value, f.label) for f in EventFormat],
         validators=[Optional()],
+        widget=PlainSelect(),
     )
     country = SelectField(
         "Country",

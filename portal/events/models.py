@@ -211,6 +211,8 @@ class Event(db.Model):
         ),
         # The upcoming list in reading order, read from the index alone until a page is full.
         Index("ix_event_upcoming_order", "starts_at", "id", "ends_at", "status"),
+        # The same for the list of one country (migration 0009).
+        Index("ix_event_country_upcoming", "country", "starts_at", "id", "ends_at", "status"),
         Index("ix_event_country_status", "country", "status"),
         # A unique index rather than a constraint: SQLite adds it without rebuilding the table.
         Index("ix_event_import_uid", "import_uid", unique=True),

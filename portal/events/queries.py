@@ -8,11 +8,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import aliased, defer, joinedload, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import MultiDict
 
 from portal.core.db import as_naive_utc
 from portal.core.lists import ListFilter, choice, words
+from portal.events import catalogue
 from portal.events.models import (
     PUBLIC_STATUSES,
     Event,
@@ -27,6 +40,17 @@ from portal.extensions import db
 # At most this many words of a query are searched; more add nothing but cost.
 MAX_TERMS = 8
 WORD = re.compile(r"[^\W_]+")
+# Editions followed back from an event page at most (a chain that loops back ends there).
+MAX_CHAIN = 200
+
+# What an event card (macros/events.html) shows: the events' columns but their long texts, and
+# their projects (read by cards() for all the cards at once); a card shows no links.
+AS_CARDS = (
+    defer(Event.description),
+    defer(Event.search_text),
+    lazyload(Event.projects),
+    lazyload(Event.links),
+)
 
 
 @dataclass(frozen=True)
@@ -59,8 +83,28 @@ class EventQuery:
 
 def _conditions(query: EventQuery, now: datetime) -> list[ColumnElement[bool]]:
     moment = as_naive_utc(now)
-    over = Event.ends_at <= moment if query.past else Event.ends_at > moment
-    return [over, *filter_conditions(query)]
+    if query.past:
+        return [Event.ends_at <= moment, *filter_conditions(query)]
+    # Redundant, and what lets an upcoming list read its index (in the order of starts) from
+    # the first event not over rather than from the first event ever.
+    earliest = earliest_start(now)
+    starting = [Event.starts_at >= earliest] if earliest is not None else []
+    return [Event.ends_at > moment, *starting, *filter_conditions(query)]
+
+
+def earliest_start(now: datetime) -> datetime | None:
+    """The first start of a public event not over at `now` (read once until that changes)."""
+
+    def first() -> datetime | None:
+        stmt = (
+            select(Event.starts_at)
+            .where(Event.ends_at > as_naive_utc(now), Event.status.in_(PUBLIC_STATUSES))
+            .order_by(Event.starts_at)
+            .limit(1)
+        )
+        return db.session.scalar(stmt)
+
+    return catalogue.memo().until_change("earliest_start", now, first)
 
 
 def filter_conditions(query: EventQuery) -> list[ColumnElement[bool]]:
@@ -144,6 +188,26 @@ def feed_events(query: EventQuery, since: datetime, limit: int) -> list[Event]:
     return list(db.session.scalars(stmt))
 
 
+def cards(stmt: Select) -> list[Event]:
+    """The events of `stmt` as their cards show them, in two statements however many there are:
+    what selectinload does, with less work in Python (its many-to-many loading was half the
+    cost of loading a page of cards, in profiles)."""
+    events = list(db.session.scalars(stmt.options(*AS_CARDS)))
+    projects: dict[int, list[Project]] = {event.id: [] for event in events}
+    if events:
+        rows = db.session.execute(
+            select(event_projects.c.event_id, Project)
+            .join(Project, Project.id == event_projects.c.project_id)
+            .where(event_projects.c.event_id.in_(list(projects)))
+            .order_by(Project.position)
+        )
+        for event_id, project in rows:
+            projects[event_id].append(project)
+    for event in events:
+        set_committed_value(event, "projects", projects[event.id])
+    return events
+
+
 class EventPage(Pagination):
     """A page of public events: Flask-SQLAlchemy's pagination over public_events()."""
 
@@ -157,13 +221,16 @@ class EventPage(Pagination):
             .limit(self.per_page)
             .offset(self._query_offset)
         )
-        stmt = select(Event).where(Event.id.in_(ids)).order_by(*order)
-        return list(db.session.scalars(stmt))
+        return cards(select(Event).where(Event.id.in_(ids)).order_by(*order))
 
     def _query_count(self) -> int:
         query, now = self._query_args["query"], self._query_args["now"]
-        stmt = select(func.count()).select_from(Event).where(*_conditions(query, now))
-        return db.session.scalar(stmt) or 0
+
+        def count() -> int:
+            stmt = select(func.count()).select_from(Event).where(*_conditions(query, now))
+            return db.session.scalar(stmt) or 0
+
+        return catalogue.memo().until_change(("event_page", query), now, count)
 
 
 def event_page(query: EventQuery, now: datetime, page: int, per_page: int) -> EventPage:
@@ -172,11 +239,10 @@ def event_page(query: EventQuery, now: datetime, page: int, per_page: int) -> Ev
 
 def upcoming_or_latest(now: datetime, limit: int) -> tuple[list[Event], bool]:
     """The next events; when none is coming, the latest ones. Says which it returned."""
-    upcoming = db.session.scalars(public_events(EventQuery(), now, limit)).all()
+    upcoming = cards(public_events(EventQuery(), now, limit))
     if upcoming:
-        return list(upcoming), True
-    latest = db.session.scalars(public_events(EventQuery(past=True), now, limit)).all()
-    return list(latest), False
+        return upcoming, True
+    return cards(public_events(EventQuery(past=True), now, limit)), False
 
 
 def countries_with_events() -> list[str]:
@@ -203,11 +269,16 @@ def projects() -> list[Project]:
     return list(db.session.scalars(stmt.order_by(Project.position, Project.name)))
 
 
+# An event page's statements, built once: they differ only by their parameters. The event with
+# its links, then its projects (joined, they would make SQLite read every event's projects).
+_EVENT = select(Event).where(Event.slug == bindparam("slug"))
+_EVENT = _EVENT.options(selectinload(Event.projects), joinedload(Event.links))
+_PUBLIC_EVENT = _EVENT.where(Event.status.in_(PUBLIC_STATUSES))
+
+
 def event_by_slug(slug: str, include_drafts: bool = False) -> Event | None:
-    stmt = select(Event).where(Event.slug == slug)
-    if not include_drafts:
-        stmt = stmt.where(Event.status.in_(PUBLIC_STATUSES))
-    return db.session.scalars(stmt).first()
+    stmt = _EVENT if include_drafts else _PUBLIC_EVENT
+    return db.session.scalars(stmt, {"slug": slug}).unique().first()
 
 
 def next_month_with_events(now: datetime) -> date | None:
@@ -220,27 +291,44 @@ def next_month_with_events(now: datetime) -> date | None:
     return first.replace(day=1) if first else None
 
 
+# Pages name the next edition and give its dates: its projects and links are read if asked for.
+_NEXT = select(Event).where(Event.previous_edition_id == bindparam("event_id"))
+_NEXT = _NEXT.options(lazyload(Event.projects), lazyload(Event.links))
+_NEXT = _NEXT.order_by(Event.starts_on, Event.id).limit(1)
+_PUBLIC_NEXT = _NEXT.where(Event.status.in_(PUBLIC_STATUSES))
+
+
 def next_edition(event: Event, public: bool = True) -> Event | None:
     """The edition that follows `event` (made by operations.next_edition), if there is one."""
-    stmt = select(Event).where(Event.previous_edition_id == event.id)
-    if public:
-        stmt = stmt.where(Event.status.in_(PUBLIC_STATUSES))
-    return db.session.scalars(stmt.order_by(Event.starts_on, Event.id)).first()
+    return db.session.scalars(_PUBLIC_NEXT if public else _NEXT, {"event_id": event.id}).first()
 
 
 def previous_editions(event: Event, limit: int = 20) -> list[Event]:
-    """The public editions before `event`, latest first, following the chain back."""
+    """The public editions before `event`, latest first, following the chain back (through
+    drafts, which are left out) in one statement however long it is."""
+    if not event.previous_edition_id:
+        return []
+    chain = select(Event.id, Event.previous_edition_id, literal(1).label("depth"))
+    chain = chain.where(Event.id == event.previous_edition_id).cte("chain", recursive=True)
+    earlier = aliased(Event)
+    chain = chain.union_all(
+        select(earlier.id, earlier.previous_edition_id, chain.c.depth + 1).where(
+            earlier.id == chain.c.previous_edition_id, chain.c.depth < MAX_CHAIN
+        )
+    )
+    stmt = (
+        select(Event)
+        .join(chain, chain.c.id == Event.id)
+        .where(Event.status.in_(PUBLIC_STATUSES))
+        .order_by(chain.c.depth)
+        .options(lazyload(Event.projects), lazyload(Event.links))
+    )
     editions: list[Event] = []
-    seen = {event.id}
-    current = event
-    while current.previous_edition_id and len(editions) < limit:
-        previous = db.session.get(Event, current.previous_edition_id)
-        if previous is None or previous.id in seen:
-            break
-        seen.add(previous.id)
-        if previous.status in PUBLIC_STATUSES:
-            editions.append(previous)
-        current = previous
+    seen = {event.id}  # a chain that loops back is followed once
+    for edition in db.session.scalars(stmt):
+        if edition.id not in seen and len(editions) < limit:
+            seen.add(edition.id)
+            editions.append(edition)
     return editions
 
 
