@@ -4,6 +4,7 @@ through the pages, and the list, the event page, the feed and the audit log foll
 import re
 from datetime import date
 
+import conftest
 import icalendar
 import pytest
 import sample
@@ -356,6 +357,31 @@ def test_the_dashboard_shows_upcoming_events_and_counts(client, editor, make_eve
     page = client.get("/staff/").get_data(as_text=True)
     assert "Next Summit" in page and "1 draft" in page
     assert "<h2>Inquiries</h2>" in page and "Undelivered mail" in page  # the inbox's panels
+
+
+def test_past_a_thousand_the_dashboard_says_more_than(client, editor, make_event, monkeypatch):
+    from portal.core import lists
+
+    monkeypatch.setattr(lists, "COUNT_LIMIT", 1)
+    for number in range(2):
+        make_event(title=f"Draft {number}", status=EventStatus.DRAFT)
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "more than 1 draft" in page and "0 cancelled" in page
+
+
+@pytest.mark.skipif(not conftest.PG_URL, reason="PORTAL_TEST_DATABASE_URL is not set")
+@pytest.mark.parametrize(
+    ("status", "index"), [(None, "ix_event_staff_order"), ("draft", "ix_event_status_staff_order")]
+)
+def test_on_postgresql_the_staff_list_is_read_in_its_order_from_an_index(app, status, index):
+    from werkzeug.datastructures import MultiDict
+
+    from portal.events.queries import StaffEventFilter
+
+    args = MultiDict({"status": status} if status else {})
+    statement = StaffEventFilter(args).select().limit(50)
+    plan = conftest.explain(statement, "enable_seqscan", "enable_bitmapscan", "enable_sort")
+    assert index in plan and "Sort" not in plan, plan
 
 
 def test_an_event_selling_sponsorship_through_the_portal_saves_unchanged(

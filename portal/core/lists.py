@@ -42,6 +42,16 @@ def words(args: MultiDict, name: str = "q", max_length: int = TEXT_MAX) -> str:
     return " ".join(args.get(name, "")[:max_length].split())
 
 
+def bounded_count(rows: Select, bound: int | None = None) -> tuple[int, bool]:
+    """How many rows `rows` selects, counted up to `bound` (COUNT_LIMIT unless given): the
+    number, and whether there are more. It reads at most bound + 1 rows (of an index, when one
+    answers `rows`), so it costs the same at a thousand rows or a million."""
+    bound = COUNT_LIMIT if bound is None else bound
+    rows = rows.options(lazyload("*")).order_by(None).limit(bound + 1)
+    counted = db.session.scalar(select(func.count()).select_from(rows.subquery()))
+    return min(counted, bound), counted > bound
+
+
 class ListFilter:
     """The filters of a list, read from its query string. What cannot be read is ignored, so
     a list always shows. A subclass reads its own fields in `__init__`, says how to write
@@ -89,12 +99,8 @@ class ListPage(SelectPagination):
 
     def _query_count(self) -> int:
         bound = max(COUNT_LIMIT, (self.page + 2) * self.per_page)
-        rows = self._query_args["select"].options(lazyload("*")).order_by(None)
-        counted = self._query_args["session"].scalar(
-            select(func.count()).select_from(rows.limit(bound + 1).subquery())
-        )
-        self.more = counted > bound
-        return min(counted, bound)
+        total, self.more = bounded_count(self._query_args["select"], bound)
+        return total
 
     def iter_pages(self, *, right_edge: int = 2, **around) -> Iterator[int | None]:
         """The page numbers of the pager (None for a gap); past the bound, without a last

@@ -214,6 +214,9 @@ class Event(db.Model):
         # The same for the list of one country (migration 0009).
         Index("ix_event_country_upcoming", "country", "starts_at", "id", "ends_at", "status"),
         Index("ix_event_country_status", "country", "status"),
+        # The staff list, latest first, whole and by status (migration 0010).
+        Index("ix_event_staff_order", "starts_on", "id"),
+        Index("ix_event_status_staff_order", "status", "starts_on", "id"),
         # A unique index rather than a constraint: SQLite adds it without rebuilding the table.
         Index("ix_event_import_uid", "import_uid", unique=True),
     )

@@ -13,8 +13,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import StaffUser
-from portal.core import lists
-from portal.core.lists import ListFilter, choice, number, words
+from portal.core.lists import ListFilter, bounded_count, choice, number, words
 from portal.events.models import Event
 from portal.extensions import db
 from portal.inquiries.models import (
@@ -242,18 +241,14 @@ def messages_of(inquiry: Inquiry) -> list[OutboxMessage]:
 
 
 def new_by_kind() -> dict[InquiryKind, tuple[int, bool]]:
-    """How many new inquiries of each kind, counted up to COUNT_LIMIT (a statement a kind,
-    each reading at most that many rows of ix_inquiry_status_received): the number, and
-    whether there are more."""
-    found = {}
-    for kind in InquiryKind:
-        rows = select(Inquiry.id).where(Inquiry.status == InquiryStatus.NEW, Inquiry.kind == kind)
-        limit = lists.COUNT_LIMIT
-        counted = db.session.scalar(
-            select(func.count()).select_from(rows.limit(limit + 1).subquery())
+    """How many new inquiries of each kind, and whether there are more than COUNT_LIMIT (a
+    statement a kind, each reading at most that many entries of ix_inquiry_status_kind)."""
+    return {
+        kind: bounded_count(
+            select(Inquiry.id).where(Inquiry.status == InquiryStatus.NEW, Inquiry.kind == kind)
         )
-        found[kind] = (min(counted, limit), counted > limit)
-    return found
+        for kind in InquiryKind
+    }
 
 
 def latest(limit: int = 5) -> list[Inquiry]:
