@@ -134,6 +134,24 @@ def test_past_what_it_counts_the_list_says_more_and_the_pager_goes_on(
     assert ">5</a>" in fourth[fourth.index('aria-label="Pages"') :]
 
 
+def test_a_search_counts_as_far_as_the_pager_needs_and_a_last_page_not_at_all(
+    client, editor, inquire, monkeypatch, count_queries
+):
+    from portal.inquiries.inbox import InboxFilter
+
+    monkeypatch.setattr(InboxFilter, "per_page", 2)
+    for number in range(10):
+        inquire(name=f"Person {number:02}", email=f"p{number}@example.org")
+    assert "10 inquiries" in client.get("/staff/inquiries/").get_data(as_text=True)
+    searched = client.get("/staff/inquiries/?q=person").get_data(as_text=True)
+    assert "More than 6 inquiries" in searched  # two pages past the first, no further
+    monkeypatch.setattr(InboxFilter, "per_page", 50)
+    with count_queries() as counted:
+        page = client.get("/staff/inquiries/?q=person").get_data(as_text=True)
+    assert "10 inquiries" in page
+    assert not [s for s in counted.statements if "count(*) AS count_1 \nFROM (" in s]  # last page
+
+
 def test_filter_by_routed_contact_and_event(client, editor, inquire, membership):
     inquire(name="Member Person")
     contacts = client.get("/staff/inquiries/").get_data(as_text=True)

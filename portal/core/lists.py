@@ -62,6 +62,12 @@ class ListFilter:
     def __init__(self, args: MultiDict) -> None:
         self.page = page_number(args)
 
+    @property
+    def count_limit(self) -> int:
+        """How far the list counts its rows (past the pages around the one shown). A text
+        search, which reads each row it counts, may count less."""
+        return COUNT_LIMIT
+
     def values(self) -> dict[str, Any]:
         """The filters as query-string values (None or "" for a filter not set)."""
         return {}
@@ -85,20 +91,27 @@ class ListFilter:
             page=self.page,
             per_page=self.per_page,
             error_out=False,
+            count_limit=self.count_limit,
         )
 
 
 class ListPage(SelectPagination):
     """A page of a list whose rows are counted only as far as the pager needs: exactly up to
-    COUNT_LIMIT rows, or up to two pages past this one when that is further. Past that bound
-    `more` is true and `total` is the bound: the list says "More than 1,000", the pager shows
-    no last page, and Next goes on. Counting a million inquiries for a number nobody reads
-    was most of the inbox's time; the bounded count reads at most the bound's rows."""
+    `count_limit` rows (COUNT_LIMIT), or up to two pages past this one when that is further.
+    Past that bound `more` is true and `total` is the bound: the list says "More than 1,000",
+    the pager shows no last page, and Next goes on. Counting a million inquiries for a number
+    nobody reads was most of the inbox's time; the bounded count reads at most the bound's
+    rows, and a page that is not full needs no count at all."""
 
     more: bool = False
 
     def _query_count(self) -> int:
-        bound = max(COUNT_LIMIT, (self.page + 2) * self.per_page)
+        # On the last page (rows, but not a page of them; or an empty first page) the count
+        # is known.
+        if 0 < len(self.items) < self.per_page or (self.page == 1 and not self.items):
+            return self._query_offset + len(self.items)
+        limit = self._query_args.get("count_limit", COUNT_LIMIT)
+        bound = max(limit, (self.page + 2) * self.per_page)
         total, self.more = bounded_count(self._query_args["select"], bound)
         return total
 

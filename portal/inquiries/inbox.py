@@ -87,6 +87,12 @@ class InboxFilter(ListFilter):
             )
         )
 
+    @property
+    def count_limit(self) -> int:
+        # A search reads the text of every row it counts: it counts as far as the pager
+        # needs ("More than 150 inquiries"), a tenth of what the plain list reads.
+        return 0 if self.q else super().count_limit
+
     def values(self) -> dict:
         return {
             "kind": self.kind,
