@@ -477,12 +477,13 @@ def explain(statement, *switches: str) -> str:
     """PostgreSQL's plan for `statement` with the planner's `switches` off (enable_seqscan,
     enable_sort, ...): a test's few rows would rather be read whole, so the way an index can
     answer a statement shows only with the alternatives priced out."""
-    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    compiled = statement.compile(db.engine)
     with db.engine.connect() as connection:
         for switch in switches:
             connection.execute(text(f"SET {switch} = off"))
-        # Written for the driver, which reads "%%" as "%".
-        return "\n".join(connection.exec_driver_sql(f"EXPLAIN {compiled}").scalars())
+        # Planned with its parameters' values, as the portal's statements are.
+        plan = connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
+        return "\n".join(plan.scalars())
 
 
 def inquire(applicant, kind, **about):

@@ -105,6 +105,15 @@ class ListPage(SelectPagination):
 
     more: bool = False
 
+    def _query_items(self) -> list:
+        """Objects when the statement selects an entity, else plain rows."""
+        stmt = self._query_args["select"]
+        selected = stmt.column_descriptions
+        if len(selected) == 1 and selected[0]["expr"] is selected[0]["entity"]:
+            return super()._query_items()
+        stmt = stmt.limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(stmt))
+
     def _query_count(self) -> int:
         # On the last page (rows, but not a page of them; or an empty first page) the count
         # is known.
