@@ -3,6 +3,7 @@ and a CSV export that streams a batch at a time, whatever its size."""
 
 import csv
 import io
+from datetime import timedelta
 
 import conftest
 import pytest
@@ -33,6 +34,18 @@ def test_synthetic_inquiries_come_with_their_contacts_and_sent_mail(app, make_ti
     assert len(states) == 30 and set(states) == {OutboxState.SENT}
     kinds = set(db.session.scalars(select(Inquiry.kind)))
     assert kinds == {InquiryKind.MEMBERSHIP}
+
+
+def test_synthetic_inquiries_arrive_in_the_order_of_their_ids(app, make_tier, make_contact):
+    """As real ones do, so that at scale the table's rows lie in the inbox's order."""
+    make_tier("gold")
+    make_contact("members@example.org")
+    seed_synthetic_inquiries(40)
+    by_id = db.session.scalars(select(Inquiry.id).order_by(Inquiry.id)).all()
+    by_date = db.session.scalars(select(Inquiry.id).order_by(Inquiry.created_at)).all()
+    assert by_id == by_date
+    dates = db.session.scalars(select(Inquiry.created_at).order_by(Inquiry.id)).all()
+    assert dates[-1] - dates[0] > timedelta(days=600)  # spread over two years
 
 
 def test_the_export_reads_every_inquiry_a_batch_at_a_time(app, make_tier, make_contact):

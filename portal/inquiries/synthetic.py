@@ -32,12 +32,15 @@ ORGS = ("Rackspace", "Ericsson", "Red Hat", "Canonical", "Mirantis", "Huawei", "
 WORDS = ("cloud", "edge", "storage", "network", "summit", "booth", "keynote", "community")
 
 
-def _rows(count: int, start: int, tiers, packages, now: datetime) -> Iterator[dict]:
+def _rows(count: int, start: int, tiers, packages, now: datetime, gap: timedelta) -> Iterator[dict]:
+    """Inquiries received in the order of their ids, `gap` apart (give or take half of it),
+    the last one at `now`: as real ones arrive, so the table's rows lie in the inbox's order
+    as they would in production (random dates would scatter each page over the disk)."""
     rng = random.Random(start)  # noqa: S311  # nosec B311 (made-up data, not secrets)
     statuses = list(InquiryStatus)
     for number in range(start, start + count):
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        created = now - timedelta(seconds=rng.randrange(2 * 365 * 86400))
+        created = now - gap * (start + count - number) + gap * (rng.random() - 0.5)
         values = dict(
             name=f"{first} {last}",
             email=f"{first.lower()}.{last.lower()}.{number}@example.org",
@@ -106,11 +109,13 @@ def seed_synthetic_inquiries(count: int, progress=None) -> int:
         db.session.add_all(contacts)
         db.session.commit()
     start = (db.session.scalar(select(func.max(Inquiry.id))) or 0) + 1
-    now = utcnow()
+    # Spread over two years up to now, in the order of the ids.
+    gap = timedelta(days=2 * 365) / max(count, 1)
     done = 0
     while done < count:
         size = min(BATCH, count - done)
-        rows = list(_rows(size, start + done, tiers, packages, now))
+        until = utcnow() - gap * (count - done - size)
+        rows = list(_rows(size, start + done, tiers, packages, until, gap))
         stmt = insert(Inquiry).returning(Inquiry.id, sort_by_parameter_order=True)
         ids = db.session.scalars(stmt, rows).all()
         links, mail = [], []
