@@ -126,7 +126,8 @@ POSTGRES = pytest.mark.skipif(not conftest.PG_URL, reason="PORTAL_TEST_DATABASE_
     [
         ({}, "ix_inquiry_received"),
         ({"q": "hopper"}, "ix_inquiry_search"),
-        ({"status": "in_progress"}, "ix_inquiry_status_received"),
+        # By status in order, or (with few rows) the newest walked and filtered.
+        ({"status": "in_progress"}, ("ix_inquiry_status_received", "ix_inquiry_status_kind")),
         ({"assignee": "none"}, "ix_inquiry_assignee_received"),
         ({"contact": "1"}, "ix_inquiry_contact_contact"),
     ],
@@ -152,6 +153,7 @@ def test_on_postgresql_each_filter_of_the_inbox_can_be_read_from_its_index(
     if not args.get("q"):  # a trigram index is read by bitmap; the others in order
         switches += ["enable_bitmapscan", "enable_sort"]
     plans = [conftest.explain(statement, *switches) for statement in (page, count)]
-    assert index in plans[0] or index in plans[1], plans
+    names = index if isinstance(index, tuple) else (index,)
+    assert any(name in plan for name in names for plan in plans), plans
     if not args.get("q"):  # the page in the inbox's order, without sorting
         assert "Sort" not in plans[0], plans[0]
