@@ -166,7 +166,9 @@ def main() -> int:
         errors += bad + socket_count
         done = figure(r"(\d+) requests in", out)
         rate = float(figure(r"Requests/sec:\s+([\d.]+)", out))
-        p50, p99 = figure(r"50%\s+(\S+)", out), figure(r"99%\s+(\S+)", out)
+        # Lines of wrk's latency distribution ("    50%   11.93ms"), not a "+/- Stdev" column
+        # that happens to end in 50% before the next line.
+        p50, p99 = figure(r"(?m)^\s+50%\s+(\S+)", out), figure(r"(?m)^\s+99%\s+(\S+)", out)
         print(f"{port:<10} {done:>9} {rate:8.0f} {p50:>9} {p99:>9} {bad:>12} {sockets}")
     accepted, limited = statuses.get(303, 0), statuses.get(429, 0)
     other = {status: n for status, n in statuses.items() if status not in (303, 429)}
