@@ -473,6 +473,16 @@ def admin(make_staff, login):
     return user
 
 
+@pytest.fixture
+def routed_gold(make_tier, make_contact, make_rule):
+    """The Gold tier, whose membership inquiries a rule routes to the default contact."""
+    from portal.inquiries.models import InquiryKind
+
+    contact = make_contact("members@example.org", is_default=True)
+    make_rule("Membership", InquiryKind.MEMBERSHIP, [contact])
+    return make_tier("gold")
+
+
 def explain(statement, *switches: str) -> str:
     """PostgreSQL's plan for `statement` with the planner's `switches` off (enable_seqscan,
     enable_sort, ...): a test's few rows would rather be read whole, so the way an index can

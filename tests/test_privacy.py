@@ -42,13 +42,6 @@ def at(moment: datetime):
 
 
 @pytest.fixture
-def tier(make_tier, make_contact, make_rule):
-    contact = make_contact("members@example.org", is_default=True)
-    make_rule("Membership", InquiryKind.MEMBERSHIP, [contact])
-    return make_tier("gold")
-
-
-@pytest.fixture
 def boss(make_staff):
     return make_staff("admin", email="boss@example.org")
 
@@ -59,13 +52,13 @@ def long_ago() -> datetime:
 
 
 @pytest.fixture
-def make_inquiry(tier, boss):
+def make_inquiry(routed_gold, boss):
     """`make_inquiry(when, status, applicant, note=...)`: an inquiry sent at `when` and moved
     to `status` through the workflow at `when`, its mail sent (the file backend)."""
 
     def make(when: datetime, status: S = S.NEW, applicant: Applicant = ADA, note=None) -> int:
         with at(when):
-            submitted = conftest.inquire(applicant, InquiryKind.MEMBERSHIP, tier=tier)
+            submitted = conftest.inquire(applicant, InquiryKind.MEMBERSHIP, tier=routed_gold)
             inquiry = db.session.get(Inquiry, submitted.inquiry_id)
             with saving():
                 if note:

@@ -23,18 +23,11 @@ CHARLES = Applicant("Charles Babbage", "charles@example.org", "Difference Engine
 
 
 @pytest.fixture
-def tier(make_tier, make_contact, make_rule):
-    contact = make_contact("members@example.org", is_default=True)
-    make_rule("Membership", InquiryKind.MEMBERSHIP, [contact])
-    return make_tier("gold")
-
-
-@pytest.fixture
-def make_inquiry(tier):
+def make_inquiry(routed_gold):
     def make(applicant=ADA, status=InquiryStatus.NEW, days_ago: int = 0) -> int:
         moment = utcnow() - timedelta(days=days_ago)
         with time_machine.travel(moment.replace(tzinfo=UTC), tick=False):
-            submitted = conftest.inquire(applicant, InquiryKind.MEMBERSHIP, tier=tier)
+            submitted = conftest.inquire(applicant, InquiryKind.MEMBERSHIP, tier=routed_gold)
             found = db.session.get(Inquiry, submitted.inquiry_id)
             found.status = status
             db.session.commit()

@@ -326,7 +326,9 @@ def previous_editions(event: Event, limit: int = 20) -> list[Event]:
     editions: list[Event] = []
     seen = {event.id}  # a chain that loops back is followed once
     for edition in db.session.scalars(stmt):
-        if edition.id not in seen and len(editions) < limit:
+        if len(editions) == limit:
+            break
+        if edition.id not in seen:
             seen.add(edition.id)
             editions.append(edition)
     return editions

@@ -4,7 +4,7 @@ the dashboard's counts, each in a fixed number of statements whatever the data."
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -36,19 +36,17 @@ def _escaped(text: str) -> str:
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
-# The names of the contacts an inquiry was routed to, joined by a character no name holds
-# (one-line fields refuse control characters), for InboxRow to put in order.
-_NAMES_APART = "\x1f"
-_ROUTED_NAMES = (
-    select(func.aggregate_strings(StaffContact.name, _NAMES_APART))
-    .select_from(inquiry_contacts.join(StaffContact))
+# The contacts an inquiry was routed to, as their ids joined by commas (one index probe a
+# row); routed_labels() names them.
+_ROUTED = (
+    select(func.aggregate_strings(cast(inquiry_contacts.c.contact_id, String), ","))
     .where(inquiry_contacts.c.inquiry_id == Inquiry.id)
     .scalar_subquery()
 )
 LISTED = (
     Inquiry.id, Inquiry.created_at, Inquiry.kind, Inquiry.status, Inquiry.name,
     Inquiry.organization, Inquiry.topic, StaffUser.name.label("assignee"),
-    Event.status.label("event_status"), _ROUTED_NAMES.label("routed_names"),
+    Event.status.label("event_status"), _ROUTED.label("routed"),
 )  # fmt: skip
 
 
@@ -65,12 +63,7 @@ class InboxRow:
     topic: str
     assignee: str | None  # the assignee's name
     event_status: EventStatus | None
-    routed_to: list[str]  # the contacts' names, in order
-
-    @classmethod
-    def of(cls, row: Row) -> InboxRow:
-        names = sorted(row.routed_names.split(_NAMES_APART)) if row.routed_names else []
-        return cls(*row[:9], routed_to=names)
+    routed_to: tuple[str, ...]  # the contacts' names, in order
 
     @property
     def reference(self) -> str:
@@ -126,12 +119,12 @@ class InboxFilter(ListFilter):
         only that page's rows are read whole (see paginate)."""
         return select(Inquiry.id).where(*self.conditions()).order_by(*NEWEST_FIRST)
 
-    def paginate(self) -> ListPage:
+    def listed(self, contacts: Iterable[StaffContact]) -> ListPage:
         """A page of the list as InboxRows: its ids, then their rows in one statement (plain
         rows: a page of ORM objects with their contacts, assignee and event costs four times
-        as much to load; and the contacts' names are aggregated for these rows only, not for
-        every row a deep page skips)."""
-        page = super().paginate()
+        as much to load; and the contacts are aggregated for these rows only, not for every
+        row a deep page skips). `contacts`: every staff contact (the filter offers them)."""
+        page = self.paginate()
         ids = [row.id for row in page.items]
         if not ids:
             return page
@@ -142,7 +135,8 @@ class InboxFilter(ListFilter):
             .where(Inquiry.id.in_(ids))
             .order_by(*NEWEST_FIRST)
         )
-        page.items = [InboxRow.of(row) for row in rows]
+        names = routed_labels(contacts, lambda contact: contact.name)
+        page.items = [InboxRow(*row[:9], routed_to=names(row.routed)) for row in rows]
         return page
 
     @property
@@ -171,12 +165,6 @@ class Choices:
     staff: list[StaffUser]
 
 
-# The inquiries routed to a contact, as their ids joined by commas (one index probe a row).
-_ROUTED = (
-    select(func.aggregate_strings(cast(inquiry_contacts.c.contact_id, String), ","))
-    .where(inquiry_contacts.c.inquiry_id == Inquiry.id)
-    .scalar_subquery()
-)
 # The columns of the export, in the order of export.HEADER. Kind and status stay the words
 # stored; the routed contacts are ids until export_batches names them.
 EXPORTED = (
@@ -199,7 +187,8 @@ def export_batches(filters: InboxFilter, size: int = 5000) -> Iterator[list[tupl
         .order_by(*NEWEST_FIRST)
         .limit(size)
     )
-    routed_to = _contact_names()
+    contacts = db.session.scalars(select(StaffContact))
+    routed_to = routed_labels(contacts, lambda contact: f"{contact.name} <{contact.email}>")
     connection = db.session.connection()
     last = None
     while True:
@@ -215,26 +204,26 @@ def export_batches(filters: InboxFilter, size: int = 5000) -> Iterator[list[tupl
         rows = connection.execute(page).all()
         if not rows:
             return
-        yield [(*row[:9], routed_to(row[9]), *row[10:]) for row in rows]
+        yield [(*row[:9], "; ".join(routed_to(row[9])), *row[10:]) for row in rows]
         if len(rows) < size:
             return
         last = (rows[-1][1], rows[-1][0])
 
 
-def _contact_names() -> Callable[[str | None], str]:
-    """A function from contact ids joined by commas to "Name <address>; ..." in the order of
-    the names, as the inquiry's page lists them (each combination worked out once)."""
-    contacts = {
-        str(contact.id): (contact.name, f"{contact.name} <{contact.email}>")
-        for contact in db.session.scalars(select(StaffContact))
-    }
+def routed_labels(
+    contacts: Iterable[StaffContact], label: Callable[[StaffContact], str]
+) -> Callable[[str | None], tuple[str, ...]]:
+    """A function from what _ROUTED gives (contact ids joined by commas) to those contacts'
+    labels in the order of their names, as the inquiry's page lists them; each combination
+    is worked out once, so it costs nothing a row at a million rows."""
+    by_id = {str(contact.id): (contact.name, label(contact)) for contact in contacts}
 
     @cache
-    def names(ids: str | None) -> str:
-        found = sorted(contacts[number] for number in (ids or "").split(",") if number)
-        return "; ".join(label for _, label in found)
+    def labels(ids: str | None) -> tuple[str, ...]:
+        found = sorted(by_id[number] for number in (ids or "").split(",") if number)
+        return tuple(text for _, text in found)
 
-    return names
+    return labels
 
 
 def events_with_inquiries() -> Select:

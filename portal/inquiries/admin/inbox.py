@@ -33,13 +33,14 @@ backoffice.menu("Inquiries", "staff_inquiries.index", order=40)
 @staff_required
 def index():
     filters = inbox.InboxFilter(request.args)
-    pagination = filters.paginate()
+    choices = inbox.choices()
+    pagination = filters.listed(choices.contacts)
     return render_template(
         "inquiries/admin/inbox/list.html",
         filters=filters,
         pagination=pagination,
         mail=inbox.mail_states(pagination.items),
-        choices=inbox.choices(),
+        choices=choices,
         kinds=InquiryKind,
         statuses=InquiryStatus,
     )
