@@ -7,7 +7,21 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run serve install test test-postgres lint audit format bench soak clean
+.PHONY: help run serve install test test-fast test-serial test-postgres lint audit format bench \
+	soak clean
+
+# The test targets run on every core (pytest-xdist); tests that share something outside the
+# database (Redis) run on one worker (--dist loadgroup). PYTEST_ARGS adds options:
+# `make test PYTEST_ARGS="-k feed"`.
+XDIST ?= -n auto --dist loadgroup
+PYTEST := $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+
+## help: this list: every target, with what it does
+help:
+	@awk '/^## / { sub(/^## /, ""); split($$0, part, ": "); \
+		if (part[1] ~ /^[a-z-]+$$/ && index($$0, ": ")) { name = part[1]; text = substr($$0, length(name) + 3) } \
+		else { name = ""; text = $$0 } \
+		printf "  %-14s %s\n", name, text }' $(MAKEFILE_LIST)
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +33,7 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+## install: .venv with requirements.txt, what production runs
 install: $(VENV)/.installed
 
 ## run: install, create or upgrade the SQLite database, load the demo data, serve on $(HOST):$(PORT)
@@ -32,20 +47,31 @@ serve: $(VENV)/.installed
 	$(FLASK) db upgrade
 	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py app:app
 
-## test: install the test tools and run the whole suite (SQLite; PostgreSQL too when
-## PORTAL_TEST_DATABASE_URL names one)
+## test: install the test tools and run the whole suite on every core (SQLite; PostgreSQL
+## when PORTAL_TEST_DATABASE_URL names one)
 test: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
-## test-postgres: the suite again on the PostgreSQL at $(PG_TEST_URL)
+## test-fast: the edit loop: the suite without the browser and slow tests
+test-fast: $(VENV)/.dev-installed
+	$(PYTEST) -m "not browser and not slow"
+
+## test-serial: the whole suite in one process, in order (to read a failure that only
+## happens alongside others)
+test-serial: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test-postgres: the suite again on the PostgreSQL at $(PG_TEST_URL) (each worker on a
+## database of its own beside it: test_gw0, test_gw1...)
 test-postgres: $(VENV)/.dev-installed
-	PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+	PORTAL_TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST)
 
 ## lint: ruff, and the layers of portal/ (import-linter's contracts in pyproject.toml)
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## audit: bandit on portal/ (each accepted finding is a `# nosec` with its reason beside it),
 ## and pip-audit on requirements.txt when its vulnerability database can be reached
@@ -53,6 +79,7 @@ audit: $(VENV)/.dev-installed
 	$(BIN)/bandit -q -r portal
 	$(BIN)/python .ci/pip_audit.py
 
+## format: ruff's fixes and formatting
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -66,5 +93,6 @@ bench: $(VENV)/.dev-installed
 soak: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/inquiry_soak.py
 
+## clean: remove .venv and the tools' caches
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

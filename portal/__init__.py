@@ -1,9 +1,18 @@
 """The events and membership portal of an open-source foundation."""
 
+import zoneinfo
+
 from flask import Flask
 
 from portal import config
+from portal.core import database, limits, pages, version
 from portal.extensions import csrf, db, limiter, migrate
+
+# The zone database is the pinned tzdata package, not whatever files the machine has: zoneinfo
+# reads /usr/share/zoneinfo first, which may be years older (and then events in Vancouver,
+# Havana or Casablanca would move with the host).
+zoneinfo.reset_tzpath(to=())
+zoneinfo.ZoneInfo.clear_cache()
 
 
 def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -18,34 +27,35 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    # The catalogue version, then the page cache, whose request hook must come before those of
+    # CSRF and the rate limits: a cached answer needs neither (core/pages.py).
+    version.init_app(app)
+    pages.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    _tune_sqlite(app)
+    limits.init_app(app)
+    database.init_app(app)
 
-    from portal import accounts, audit, backoffice, calendar, core, events, inquiries, mail
+    from portal import (
+        accounts,
+        alerts,
+        api,
+        audit,
+        backoffice,
+        calendar,
+        core,
+        events,
+        inquiries,
+        mail,
+        offer,
+        publish,
+    )
     from portal.demo import seed_demo
 
     # Lowest layer first: each feature registers its blueprints, commands, template filters,
     # dashboard panels and navigation entries.
-    for feature in (core, accounts, audit, events, calendar, inquiries, mail, backoffice):
+    features = (core, accounts, audit, events, calendar, mail, offer, inquiries, api, publish)
+    for feature in (*features, alerts, backoffice):
         feature.init_app(app)
     app.cli.add_command(seed_demo)
     return app
-
-
-def _tune_sqlite(app: Flask) -> None:
-    """Foreign keys on, WAL so several workers can read while one writes, and a busy wait."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-    from sqlalchemy import event
-
-    with app.app_context():
-        engine = db.engine
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.close()

@@ -7,10 +7,12 @@ from flask.cli import with_appcontext
 from sqlalchemy import select, text
 
 from portal.events import demo as events_demo
+from portal.events import demo_meetups
 from portal.events.models import Event
 from portal.extensions import db
-from portal.inquiries.demo import seed_inquiries
+from portal.inquiries.demo import seed_routing
 from portal.inquiries.synthetic import seed_synthetic_inquiries
+from portal.offer.demo import seed_packages, seed_tiers
 
 BATCH = 1000
 
@@ -36,7 +38,9 @@ def seed_demo(synthetic: int, synthetic_inquiries: int) -> None:
     packages, staff contacts and routing rules. Running it twice changes nothing."""
     added = events_demo.seed_events()
     click.echo(f"Events: {added} added, {len(events_demo.EVENTS) - added} already there.")
-    membership, packages, routing = seed_inquiries()
+    # What is missing is added; what is there is left as staff left it.
+    membership, packages, routing = seed_tiers(), seed_packages(), seed_routing()
+    db.session.commit()
     click.echo(
         f"Membership tiers and members: {membership} added; sponsorship packages: {packages} "
         f"added; staff contacts and routing rules: {routing} added."
@@ -44,7 +48,13 @@ def seed_demo(synthetic: int, synthetic_inquiries: int) -> None:
     today = datetime.now(UTC).date()
     editions = events_demo.project_series(today)
     db.session.commit()
-    click.echo(f"Next editions of the yearly series (dates to be confirmed): {editions} added.")
+    click.echo(
+        f"Editions up to today and next of the yearly series (dates to be confirmed): "
+        f"{editions} added."
+    )
+    meetings = demo_meetups.seed_meetups(today)
+    db.session.commit()
+    click.echo(f"Meetups and user groups of this month and the next two: {meetings} added.")
     if synthetic:
         _seed_synthetic(synthetic)
     if synthetic_inquiries:

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and attached to the app in `create_app`."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -31,6 +33,13 @@ def _include_object(obj, name, type_, reflected, compare_to) -> bool:
 
 
 db = SQLAlchemy(model_class=Base)
+# The models' base. At run time it is db.Model, made from Base with Flask-SQLAlchemy's own
+# (`query`, table names by convention, the bind); mypy cannot take a base class from an
+# attribute (python/mypy#8603), so it is told Base, the declarative base db.Model derives from.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True, include_object=_include_object)
 csrf = CSRFProtect()
 login = LoginManager()

@@ -1,69 +1,149 @@
 """Fixtures: an app on a freshly migrated database (SQLite, or PostgreSQL when
-PORTAL_TEST_DATABASE_URL names one), its client and CLI runner, a frozen clock and factories."""
+PORTAL_TEST_DATABASE_URL names one), its client and CLI runner, a frozen clock and factories.
+
+Each test gets a new app on a database of its own: a copy of a SQLite file migrated once per
+process, or, on PostgreSQL, the process's database (one per xdist worker) emptied after the
+test. Helpers that are not fixtures live in tests/helpers.py; the markers are in pyproject.toml
+and CONTRIBUTING.md says which a test takes."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import re
 import shutil
-import socket
-import threading
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 import pytest
 import time_machine
+import werkzeug.routing.rules
 from flask import g
 from flask_migrate import upgrade
+from helpers import (  # noqa: F401  (the names tests once imported from here)
+    CSRF_INPUT,
+    FROZEN_NOW,
+    PG_URL,
+    REDIS_URL,
+    STAFF_PASSWORD,
+    SMTPServer,
+    base_settings,
+    csrf_token,
+    explain,
+    free_port,
+    inquire,
+    worker_database_url,
+)
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, event, inspect, select, text
+from sqlalchemy.engine import make_url
 
 from portal import create_app
+from portal.core import version
 from portal.events.models import Event, EventFormat, EventKind, EventLink, EventStatus, Project
 from portal.extensions import db
 
 pytest_plugins = ["browser"]  # live_server, chromium and page: tests/browser.py
 
-PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
-# The demo catalogue is of 2024-2025: tests look at it from a fixed day.
-FROZEN_NOW = datetime(2024, 11, 20, 12, 0, tzinfo=UTC)
+_settings = base_settings  # the name an older test may still import
 
 
-def _settings(uri: str) -> dict:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": uri,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        # Tests post many forms from one address; the rate-limit tests set their own limits.
-        "INQUIRY_RATELIMIT_PER_EMAIL": "1000 per hour",
-        "INQUIRY_RATELIMIT_PER_IP": "1000 per hour",
-        "CALENDAR_RENDER_LIMIT": "100000 per minute",
-        "SERVER_NAME": "portal.test",
-        # Cheap argon2 parameters: tests sign in hundreds of times.
-        "PASSWORD_HASH_TIME_COST": 1,
-        "PASSWORD_HASH_MEMORY_COST": 1024,
-        "PASSWORD_HASH_PARALLELISM": 1,
-    }
+# --- Speed ---------------------------------------------------------------------------------
+# Werkzeug compiles a URL builder (Python source, through ast and compile()) for every rule of
+# every app: four fifths of create_app, which runs once per test. The code depends only on the
+# rule's text, its parts, its defaults and its converters' types, and the function is bound to
+# each Rule afterwards, so one compiled builder serves every app's copy of a rule.
+_compile_builder = werkzeug.routing.rules.Rule._compile_builder
+_builders: dict[tuple, object] = {}
+
+
+def _shared_builder(self, append_unknown: bool = True):
+    defaults = self.defaults or {}
+    key = (
+        self.rule,
+        tuple(self._trace),
+        append_unknown,
+        repr(sorted(defaults.items())),
+        tuple(sorted((name, type(value).__name__) for name, value in self._converters.items())),
+    )
+    found = _builders.get(key)
+    if found is None:
+        found = _builders[key] = _compile_builder(self, append_unknown)
+    return found
+
+
+werkzeug.routing.rules.Rule._compile_builder = _shared_builder
+
+
+class SharedBytecode(BytecodeCache):
+    """Compiled templates kept across the process's apps (keyed by name and source checksum,
+    so an edited template compiles again): each test builds a fresh app, and compiling every
+    template it renders again per test would make up much of the run. What renders is
+    unchanged."""
+
+    compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+BYTECODE = SharedBytecode()
+
+
+# --- Markers -------------------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """`postgres` and `redis` tests skip without their server; `redis` tests share one xdist
+    worker (the page cache's keys in Redis are the same for every process); a test that
+    drives Chromium is a `browser` test even if it forgot to say so."""
+    no_postgres = pytest.mark.skip(reason="PORTAL_TEST_DATABASE_URL names no PostgreSQL")
+    no_redis = pytest.mark.skip(reason="PORTAL_TEST_REDIS_URL names no Redis")
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "page" in fixtures or "chromium" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if item.get_closest_marker("postgres") and not PG_URL:
+            item.add_marker(no_postgres)
+        if item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("redis"))
+            if not REDIS_URL:
+                item.add_marker(no_redis)
+
+
+# --- The database and the app --------------------------------------------------------------
+
+
+def _create_database(url: str) -> None:
+    """Create the PostgreSQL database of `url` if it is missing (CI's role may)."""
+    parsed = make_url(url)
+    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    server.dispose()
 
 
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory) -> str:
-    """Migrate once per session: a SQLite file to copy, or the PostgreSQL schema to reuse."""
+    """Migrate once per process: a SQLite file to copy, or this worker's PostgreSQL database
+    (test_gw0, test_gw1... beside the one PORTAL_TEST_DATABASE_URL names)."""
     if PG_URL:
-        engine = create_engine(PG_URL)
+        uri = worker_database_url(PG_URL)
+        _create_database(uri)
+        engine = create_engine(uri)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
         engine.dispose()
-        uri = PG_URL
     else:
         uri = f"sqlite:///{tmp_path_factory.mktemp('template') / 'portal.db'}"
-    app = create_app(_settings(uri), instance_path=str(tmp_path_factory.mktemp("instance")))
+    app = create_app(base_settings(uri), instance_path=str(tmp_path_factory.mktemp("instance")))
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -99,7 +179,9 @@ def settings() -> dict:
 
 @pytest.fixture
 def app(database_uri, tmp_path, settings):
-    app = create_app({**_settings(database_uri), **settings}, instance_path=str(tmp_path / "inst"))
+    config = {**base_settings(database_uri), **settings}
+    app = create_app(config, instance_path=str(tmp_path / "inst"))
+    app.jinja_env.bytecode_cache = BYTECODE
 
     # The test keeps an app context pushed, so its requests share the test's session. In
     # production each request starts a fresh one: start each request from expired objects so
@@ -198,7 +280,7 @@ def make_event(app, make_project):
 @pytest.fixture
 def make_tier(app):
     """`make_tier("gold", annual_fee=15_000_000)`: a membership tier (fees in cents)."""
-    from portal.inquiries.models import MembershipTier
+    from portal.offer.models import MembershipTier
 
     positions = iter(range(1_000_000))
 
@@ -215,7 +297,7 @@ def make_tier(app):
 @pytest.fixture
 def make_member(app, make_tier):
     """`make_member("Rackspace", tier)`: a company in the member directory."""
-    from portal.inquiries.models import Member
+    from portal.offer.models import Member
 
     def make(name: str = "Rackspace", tier=None, **overrides) -> Member:
         member = Member(name=name, tier=tier or make_tier(), **overrides)
@@ -231,8 +313,8 @@ def make_package(app):
     """`make_package(event, "coffee", price=250_000, available=2)`: a sponsorship package on
     sale through the portal (the event's Sponsor link then leads to its sponsorship page)."""
     from portal.core.saving import saving
-    from portal.inquiries.models import SponsorshipPackage
-    from portal.inquiries.operations import offer_sponsorship
+    from portal.offer.models import SponsorshipPackage
+    from portal.offer.operations import offer_sponsorship
 
     positions = iter(range(1_000_000))
 
@@ -291,6 +373,12 @@ def count_queries(app):
         total = 0
         statements: list[str] = []
 
+    # The catalogue version is read again once CALENDAR_VERSION_TTL (1 s) has passed: on a
+    # loaded machine a render can take that long and add a statement. A change made in this
+    # process still makes the next request read it (catalogue_changed), which is what the
+    # counts are about.
+    app.extensions[version.EXTENSION].ttl = float("inf")
+
     @contextmanager
     def counting():
         counted = Counted()
@@ -312,56 +400,6 @@ def count_queries(app):
     return counting
 
 
-class SMTPServer:
-    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives. `answer` makes
-    it refuse messages ("451 ..." or "550 ..."); stop() leaves nothing listening on the port."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.received: list[tuple[str, list[str], bytes]] = []
-        self.answer: str | None = None
-        self.delay = 0.0  # seconds per message, to let concurrent deliverers overlap
-        self.lock = threading.Lock()
-        self.controller = None
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        if self.answer:
-            return self.answer
-        with self.lock:
-            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-    def start(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        with self.lock:
-            return [
-                BytesParser(policy=policy.default).parsebytes(content)
-                for _, _, content in self.received
-            ]
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"].addresses[0].addr_spec == address]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server():
     server = SMTPServer()
@@ -381,9 +419,6 @@ def smtp_settings(smtp_server) -> dict:
     }
 
 
-CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
 @pytest.fixture
 def submit(client):
     """submit(path, **fields): GET the form, then POST it with its CSRF token and the fields
@@ -392,7 +427,7 @@ def submit(client):
     def post(path: str, **fields):
         page = client.get(path)
         assert page.status_code == 200, page.status_code
-        token = CSRF_INPUT.search(page.get_data(as_text=True)).group(1)
+        token = csrf_token(page.get_data(as_text=True))
         data = {
             "csrf_token": token,
             "name": "Ada Lovelace",
@@ -409,13 +444,6 @@ def submit(client):
 
 # --- Back office (staff) -------------------------------------------------------------------
 
-STAFF_PASSWORD = "a long enough password"
-CSRF_INPUT = re.compile(
-    r'name="csrf_token" type="hidden" value="([^"]+)"|'
-    r'type="hidden" name="csrf_token" value="([^"]+)"|'
-    r'name="csrf_token" value="([^"]+)"'
-)
-
 
 @pytest.fixture
 def csrf(client):
@@ -423,9 +451,9 @@ def csrf(client):
 
     def token(path: str = "/staff/login", client=client) -> str:
         page = client.get(path, follow_redirects=True).get_data(as_text=True)
-        found = CSRF_INPUT.search(page)
+        found = csrf_token(page)
         assert found, f"no CSRF token on {path}"
-        return next(group for group in found.groups() if group)
+        return found
 
     return token
 
@@ -481,30 +509,3 @@ def routed_gold(make_tier, make_contact, make_rule):
     contact = make_contact("members@example.org", is_default=True)
     make_rule("Membership", InquiryKind.MEMBERSHIP, [contact])
     return make_tier("gold")
-
-
-def explain(statement, *switches: str) -> str:
-    """PostgreSQL's plan for `statement` with the planner's `switches` off (enable_seqscan,
-    enable_sort, ...): a test's few rows would rather be read whole, so the way an index can
-    answer a statement shows only with the alternatives priced out."""
-    compiled = statement.compile(db.engine)
-    with db.engine.connect() as connection:
-        for switch in switches:
-            connection.execute(text(f"SET {switch} = off"))
-        # Planned with its parameters' values, as the portal's statements are.
-        plan = connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
-        return "\n".join(plan.scalars())
-
-
-def inquire(applicant, kind, **about):
-    """Submit an inquiry as the public forms do: stored and committed, its mail tried at once."""
-    from flask import current_app
-
-    from portal.core.saving import saving
-    from portal.inquiries.operations import submit_inquiry
-    from portal.mail.delivery import deliver_now
-
-    with saving():
-        submitted = submit_inquiry(applicant, kind, **about)
-    deliver_now(current_app._get_current_object(), submitted.message_ids)
-    return submitted

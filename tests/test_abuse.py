@@ -150,7 +150,7 @@ def test_a_title_with_a_line_break_already_stored_is_harmless_in_every_output(cl
 def test_the_import_fetches_from_no_address_that_is_not_plainly_global(address, monkeypatch):
     import socket
 
-    from portal.events import ical_fetch
+    from portal.events.ical import remote as ical_fetch
 
     def resolve(host, port, *args, **kwargs):
         family = socket.AF_INET6 if ":" in address else socket.AF_INET
@@ -167,7 +167,7 @@ def test_the_import_fetches_from_no_address_that_is_not_plainly_global(address, 
 def test_global_addresses_pass_the_check(address):
     import ipaddress
 
-    from portal.events.ical_fetch import is_public
+    from portal.events.ical.remote import is_public
 
     assert is_public(ipaddress.ip_address(address))
 

@@ -24,11 +24,12 @@ def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
 
 
 def test_environment_overrides_defaults_and_stays_a_string(tmp_path, monkeypatch):
-    monkeypatch.setenv("PORTAL_SECRET_KEY", "123")
+    digits = "1234567890" * 4  # JSON reads it as a number; it must stay the key as written
+    monkeypatch.setenv("PORTAL_SECRET_KEY", digits)
     monkeypatch.setenv("PORTAL_MAIL_PORT", "2525")
     monkeypatch.setenv("PORTAL_BASE_URL", '"https://events.example.org/"')
     app = create_app(instance_path=str(tmp_path))
-    assert app.config["SECRET_KEY"] == "123"
+    assert app.config["SECRET_KEY"] == digits
     assert app.config["MAIL_PORT"] == 2525
     assert app.config["BASE_URL"] == "https://events.example.org"
     assert app.config["MAIL_BACKEND"] == "file"
@@ -38,12 +39,25 @@ def test_environment_overrides_defaults_and_stays_a_string(tmp_path, monkeypatch
 def test_healthz_answers_200_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    body = response.json
+    assert body["status"] == "ok"
+    assert {body[name] for name in ("database", "redis", "rate_limit_store", "outbox")} == {"ok"}
+    assert body["outbox_details"] == {
+        "pending": 0,
+        "oldest_pending_seconds": None,
+        "failed": 0,
+        "oldest_claim_seconds": None,
+    }
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_healthz_answers_503_when_the_database_does_not(tmp_path):
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:9/none"},
+        {
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:9/none",
+            "SECRET_KEY": "k" * 32,
+            "DATABASE_CONNECT_RETRY": 0,
+        },
         instance_path=str(tmp_path),
     )
     response = app.test_client().get("/healthz")
@@ -68,7 +82,11 @@ def test_migrations_downgrade_to_nothing_and_up_again(app):
 
 @pytest.mark.parametrize("path", ["/", "/events", "/healthz"])
 def test_pages_answer_head_requests(client, path):
-    assert client.head(path).status_code == 200
+    got = client.get(path)
+    head = client.head(path)
+    assert head.status_code == got.status_code == 200
+    assert head.data == b""  # the headers of the GET, no body
+    assert head.headers["Content-Type"] == got.headers["Content-Type"]
 
 
 def test_responses_carry_security_headers(client):
@@ -84,7 +102,7 @@ def test_behind_a_trusted_proxy_the_forwarded_scheme_and_host_are_used(tmp_path)
             "TRUSTED_PROXIES": 1,
             "TRUSTED_HOSTS": ["events.example.org"],
             "SQLALCHEMY_DATABASE_URI": "sqlite://",
-            "SECRET_KEY": "x",
+            "SECRET_KEY": "x" * 32,
         },
         instance_path=str(tmp_path),
     )
@@ -104,14 +122,16 @@ def test_behind_a_trusted_proxy_the_forwarded_scheme_and_host_are_used(tmp_path)
         "https events.example.org 203.0.113.9"
     )
     untrusting = create_app(
-        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}, instance_path=str(tmp_path)
+        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 32},
+        instance_path=str(tmp_path),
     )
     untrusting.add_url_rule("/where", view_func=where)
     assert untrusting.test_client().get("/where", headers=headers).text.startswith("http localhost")
 
 
 def test_an_https_base_url_makes_the_session_cookie_secure(tmp_path):
-    app = create_app({"BASE_URL": "https://events.example.org"}, instance_path=str(tmp_path))
+    settings = {"BASE_URL": "https://events.example.org", "SECRET_KEY": "k" * 32}
+    app = create_app(settings, instance_path=str(tmp_path))
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 

@@ -167,10 +167,11 @@ def test_the_country_select_suggests_the_time_zone(chromium, live_server, make_s
         page.get_by_label("Title").fill("OpenInfra Day Austria")
         page.locator("#starts_on").fill("2025-05-20")
         page.locator("#ends_on").fill("2025-05-20")
+        page.get_by_label("Kind").select_option(label="OpenInfra Days")
         page.get_by_label("Country").select_option(label="Austria")
         page.get_by_role("button", name="Create draft").click()
         assert page.get_by_text("Draft “OpenInfra Day Austria” created.").is_visible()
-        assert page.get_by_label("Time zone (IANA)").input_value() == "Europe/Vienna"
+        assert page.get_by_label("Time zone").input_value() == "Europe/Vienna"
         assert page.get_by_label("Address (slug)").input_value() == "openinfra-day-austria-2025"
         page.get_by_role("link", name="Preview").click()
         assert page.get_by_text("Austria").first.is_visible()

@@ -9,14 +9,10 @@ from sqlalchemy import func, select
 from portal.events.demo import EVENTS
 from portal.events.models import Event, EventLink, Project
 from portal.extensions import db
-from portal.inquiries.demo import seed_inquiries
-from portal.inquiries.models import (
-    Member,
-    MembershipTier,
-    RoutingRule,
-    SponsorshipPackage,
-    StaffContact,
-)
+from portal.inquiries.demo import seed_routing
+from portal.inquiries.models import RoutingRule, StaffContact
+from portal.offer.demo import seed_packages, seed_tiers
+from portal.offer.models import Member, MembershipTier, SponsorshipPackage
 
 
 def counts() -> tuple[int, int, int]:
@@ -32,7 +28,9 @@ def test_seed_demo_loads_the_catalogue_and_a_second_run_changes_nothing(runner):
     assert f"Events: {len(EVENTS)} added" in result.output
     first = counts()
     projected = int(re.search(r"series \(dates to be confirmed\): (\d+) added", result.output)[1])
-    assert first[0] == len(EVENTS) + projected and len(EVENTS) == 20
+    meetups = int(re.search(r"the next two: (\d+) added", result.output)[1])
+    assert first[0] == len(EVENTS) + projected + meetups and len(EVENTS) == 20
+    assert meetups >= 12
     assert first[1] == 5
     stamps = dict(db.session.execute(select(Event.slug, Event.updated_at)).all())
 
@@ -40,6 +38,7 @@ def test_seed_demo_loads_the_catalogue_and_a_second_run_changes_nothing(runner):
     assert result.exit_code == 0
     assert f"0 added, {len(EVENTS)} already there" in result.output
     assert "series (dates to be confirmed): 0 added" in result.output
+    assert "the next two: 0 added" in result.output
     assert counts() == first
     db.session.expire_all()
     assert dict(db.session.execute(select(Event.slug, Event.updated_at)).all()) == stamps
@@ -95,10 +94,13 @@ def test_seeding_twice_changes_nothing(app, seeded):
         models = (MembershipTier, Member, SponsorshipPackage, StaffContact, RoutingRule)
         return [db.session.scalar(select(func.count()).select_from(m)) for m in models]
 
-    assert seed_inquiries() == (5, 9, 8)
+    def seed() -> tuple[int, int, int]:
+        return seed_tiers(), seed_packages(), seed_routing()
+
+    assert seed() == (5, 9, 8)
     first = inquiry_counts()
     assert first == [4, 1, 9, 5, 3]
-    assert seed_inquiries() == (0, 0, 0)
+    assert seed() == (0, 0, 0)
     assert inquiry_counts() == first
     default = db.session.scalar(select(StaffContact).where(StaffContact.is_default.is_(True)))
     assert default.email == "info@openinfra.dev"
@@ -133,12 +135,16 @@ def test_the_demo_is_alive_on_any_date(runner, client, travel, moment):
     today = moment.date()
     upcoming = db.session.scalars(select(Event).where(Event.ends_on >= today)).all()
     assert len(upcoming) >= 5
-    projected = [event for event in upcoming if event.previous_edition_id is not None]
+    projected = [
+        event
+        for event in upcoming
+        if event.previous_edition_id is not None and event.starts_on > today
+    ]
     assert all(event.dates_to_be_confirmed for event in projected)
     assert all(link.state.value == "coming_soon" for e in projected for link in e.links)
     assert all((event.starts_on - today).days <= 366 for event in projected)
     assert all("dates are to be confirmed" in e.summary and not e.description for e in projected)
-    assert "(dates to be confirmed)" in listing or not projected
+    assert ", dates to be confirmed" in listing or not projected
 
     before = counts()
     again = runner.invoke(args=["seed-demo"])

@@ -325,8 +325,11 @@ def test_hostile_search_text_is_harmless(client, catalogue, query):
     assert "<script>alert" not in response.get_data(as_text=True)
 
 
-def test_unknown_parameters_are_ignored(client):
-    assert client.get("/events?utm_source=newsletter&format=").status_code == 200
+def test_unknown_parameters_are_ignored(client, catalogue):
+    response = client.get("/events?utm_source=newsletter&format=")
+    assert response.status_code == 200
+    assert titles(response) == titles(client.get("/events"))
+    assert len(titles(response)) == 8  # every upcoming event: no filter applied
 
 
 def test_home_shows_upcoming_events(client, catalogue):
@@ -344,9 +347,15 @@ def test_home_shows_latest_events_when_nothing_is_upcoming(client, catalogue, tr
     assert titles(response)[0] == "OpenInfra Days China 2025"
 
 
-def test_format_filter_values_are_the_contract_ones(client):
-    for value in EventFormat:
-        assert client.get(f"/events?format={value.value}").status_code == 200
+def test_format_filter_values_are_the_contract_ones(client, catalogue):
+    assert {value.value for value in EventFormat} == {"in_person", "virtual", "hybrid"}
+    shown = {value: titles(client.get(f"/events?format={value.value}")) for value in EventFormat}
+    assert shown[EventFormat.VIRTUAL] and all(
+        "PTG" in title for title in shown[EventFormat.VIRTUAL]
+    )
+    assert shown[EventFormat.IN_PERSON] and not any(
+        "PTG" in t for t in shown[EventFormat.IN_PERSON]
+    )
 
 
 def test_unknown_project_or_eventless_country_gives_an_empty_200(client, catalogue):

@@ -3,13 +3,13 @@ end (issue 9, findings 2, 3 and 9): one canonical key per feed, keys and bookkee
 in the memory bound, and renders that miss the cache rate-limited per client."""
 
 import tracemalloc
-from datetime import UTC, date, datetime
+from datetime import date
 
 import icalendar
 import pytest
 
-from portal.calendar.cache import FeedCache, Rendered
-from portal.calendar.feeds import feed_filters, feed_key
+from portal.calendar.feeds import FEED_POLICY, feed_filters
+from portal.core import pages
 
 pytestmark = pytest.mark.usefixtures("frozen_now")
 
@@ -41,7 +41,7 @@ def test_repeated_values_read_as_the_filter_form_reads_them(client, make_event):
 
 
 def test_junk_parameters_and_spelling_make_no_new_feed(app, client, x_days):
-    cache = app.extensions["feed_cache"]
+    cache = pages.stores(app).of(FEED_POLICY)
     first = client.get("/events.ics?q=x&country=us")
     for number in range(50):
         again = client.get(f"/events.ics?junk={number}&country=US&q=%20x%20&utm={number}")
@@ -56,9 +56,14 @@ def test_the_feed_names_its_canonical_address_whatever_was_asked(client, x_days)
     assert str(calendar["SOURCE"]) == "http://portal.test/events.ics?q=x&country=US"
 
 
-def test_a_key_has_the_same_length_whatever_the_filters_and_host():
-    short = feed_key((("q", "x"),), 1, "2024-11-20", "http://a")
-    long = feed_key((("q", "x" * 4000), ("country", "DE")), 1, "2024-11-20", "http://" + "h" * 300)
+def feed_key(app, query: tuple[tuple[str, str], ...], host: str = "portal.test") -> str:
+    asked = pages.Asked("GET", "calendar.feed", {}, "http", host, query, False, False)
+    return pages.decide(app, asked).key
+
+
+def test_a_key_has_the_same_length_whatever_the_filters_and_host(app):
+    short = feed_key(app, (("q", "x"),), "a")
+    long = feed_key(app, (("q", "x" * 4000), ("country", "DE")), "h" * 300)
     assert len(short) == len(long) < 100
 
 
@@ -67,17 +72,18 @@ def test_filters_are_read_once_each_in_one_order():
     assert feed_filters(args) == (("q", "a b"), ("format", "virtual"), ("to", "2025-01-01"))
 
 
-def test_ten_thousand_feeds_stay_within_the_memory_bound():
+def test_ten_thousand_feeds_stay_within_the_memory_bound(app):
     """What the cache really holds (tracemalloc: bodies, keys, objects, the LRU) stays under
     what it counts, and what it counts under its bound, with 10,000 distinct keys."""
     bound = 2 * 1024 * 1024
-    cache = FeedCache(max_bytes=bound)
-    now = datetime(2024, 11, 20, tzinfo=UTC)
+    cache = pages.Store(max_bytes=bound)
+    headers = [("Last-Modified", "Wed, 20 Nov 2024 00:00:00 GMT")]
+    keys = [feed_key(app, (("q", f"word{number}" * 20),)) for number in range(10_000)]
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    for number in range(10_000):
-        key = feed_key((("q", f"word{number}" * 20),), 7, "2024-11-20", "http://portal.test")
-        cache.set(key, Rendered.of(b"BEGIN:VCALENDAR" + str(number).encode() * 40, now))
+    for number, key in enumerate(keys):
+        body = b"BEGIN:VCALENDAR" + str(number).encode() * 40
+        cache.set(key, pages.Cached.of(body, headers))
     used = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert cache.size_in_bytes <= bound

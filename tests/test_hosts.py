@@ -44,7 +44,7 @@ def test_a_malformed_host_answers_400_with_the_security_headers(app, host, path)
 def unconfigured(tmp_path, database_uri):
     """A deployment that set neither PORTAL_BASE_URL nor PORTAL_TRUSTED_HOSTS."""
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": database_uri, "SECRET_KEY": "x"},
+        {"SQLALCHEMY_DATABASE_URI": database_uri, "SECRET_KEY": "x" * 32},
         instance_path=str(tmp_path / "instance"),
     )
     return app
@@ -66,7 +66,7 @@ def test_with_a_base_url_links_never_come_from_the_host_header(tmp_path, databas
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_uri,
-            "SECRET_KEY": "x",
+            "SECRET_KEY": "x" * 32,
             "BASE_URL": "https://events.example.org",
         },
         instance_path=str(tmp_path / "instance"),

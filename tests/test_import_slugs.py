@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from portal.core.saving import saving
-from portal.events import ical_import, operations
+from portal.events import ical
 from portal.events.models import Event
 from portal.extensions import db
 
@@ -29,10 +29,10 @@ def same_title_file(count: int, first: int = 0) -> bytes:
     return ("\r\n".join([*lines, "END:VCALENDAR", ""])).encode()
 
 
-def imported(data: bytes) -> list[ical_import.ImportRow]:
-    rows = ical_import.plan(ical_import.read(data).rows)
+def imported(data: bytes) -> list[ical.ImportRow]:
+    rows = ical.plan(ical.read(data).rows)
     with saving():
-        operations.import_events(rows, None)
+        ical.apply(rows, None)
     return rows
 
 
@@ -52,11 +52,12 @@ def test_same_title_events_get_numbered_slugs_after_those_already_taken(make_eve
     assert [row.slug for row in more] == ["community-meetup-2025-8", "community-meetup-2025-9"]
 
 
+@pytest.mark.slow
 def test_a_thousand_same_title_events_read_the_taken_slugs_once(app, count_queries):
     data = same_title_file(1000)
-    rows = ical_import.plan(ical_import.read(data).rows)
+    rows = ical.plan(ical.read(data).rows)
     with count_queries() as counted, saving():
-        operations.import_events(rows, None)
+        ical.apply(rows, None)
     slug_reads = [s for s in counted.statements if "slug LIKE" in s and "SELECT" in s]
     assert len(slug_reads) == 1
     # a statement or two per event (its insert and its audit entry), written in batches

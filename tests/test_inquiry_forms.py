@@ -256,7 +256,7 @@ class TestRateLimits:
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL")
 
 
-@pytest.mark.skipif(not REDIS_URL, reason="PORTAL_TEST_REDIS_URL is not set")
+@pytest.mark.redis
 class TestRateLimitsInRedis:
     @pytest.fixture
     def prefix(self):

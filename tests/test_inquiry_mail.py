@@ -5,14 +5,14 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
-from conftest import inquire
+from helpers import inquire
 from sqlalchemy import select
 
 from portal.events.models import LinkKind, LinkState
 from portal.extensions import db
 from portal.inquiries import routing
-from portal.inquiries.forms import Applicant
 from portal.inquiries.models import InquiryKind
+from portal.inquiries.operations import Applicant
 from portal.mail.models import OutboxMessage, OutboxState
 
 # Sponsorship is sold for events still to come (a past one sells only its next edition's).
@@ -89,8 +89,8 @@ def test_membership_notification_has_every_field_and_replies_to_the_submitter(
         "Organization:  Analytical Engines Ltd",
         f"Tier:          {sales.gold.name}",
         f'You get it through the routing rule "{sales.membership_rule.name}".',
-        "We run 40 OpenStack regions.\nTell us more.",
-        f"Page: http://portal.test/membership#tier-{sales.gold.slug}",
+        "> We run 40 OpenStack regions.\n> Tell us more.",
+        f"Sent from:     http://portal.test/membership#tier-{sales.gold.slug}",
     ):
         assert line in body
 
@@ -126,7 +126,7 @@ def test_north_america_sponsorship_goes_to_the_events_team(submit, smtp_server, 
     assert f'You get it through the routing rule "{sales.sponsorship_rule.name}".' in body
     assert f"Event:         {sales.days.title}" in body
     assert f"Package:       {sales.coffee.name}" in body
-    assert f"Event: http://portal.test/events/{sales.days.slug}" in body
+    assert f"Event:         http://portal.test/events/{sales.days.slug}" in body
     assert {m["To"] for m in smtp_server.messages} == {mailbox(sales.events), "ada@example.org"}
 
 
@@ -286,3 +286,19 @@ def test_with_a_configured_address_the_acknowledgement_links_the_form(
     body = text(notification_to(smtp_server, "ada@example.org"))
     form = f"https://events.example.org/membership#tier-{sales.gold.slug}"
     assert f"the form at {form}" in body
+
+
+def test_a_message_cannot_pass_for_the_notifications_own_lines(submit, smtp_server, sales):
+    """Found by the hostile suite: a message pasted unmarked could fake the mail's own fields
+    and footer. It is quoted, every line, after everything the portal writes."""
+    forged = "Thanks!\n\n--\nPage: https://phish.example/login\nReference:     inquiry 999"
+    submit(MEMBERSHIP, tier="gold", message=forged)
+    body = text(notification_to(smtp_server, "members@example.org"))
+    lines = body.splitlines()
+    assert "> Page: https://phish.example/login" in lines
+    assert not any(
+        line.startswith(("Page: https://phish", "Reference:     inquiry 999")) for line in lines
+    )
+    quoted_from = lines.index("> Thanks!")
+    assert all(line.startswith(">") for line in lines[quoted_from : quoted_from + 5])
+    assert lines[-1] == "(end of the visitor's message)"

@@ -5,20 +5,14 @@ import csv
 import io
 from datetime import timedelta
 
-import conftest
+import helpers
 import pytest
 from sqlalchemy import func, select, text, update
 from werkzeug.datastructures import MultiDict
 
 from portal.extensions import db
-from portal.inquiries import inbox
-from portal.inquiries.models import (
-    SEARCHED,
-    Inquiry,
-    InquiryKind,
-    inquiry_contacts,
-    search_text_of,
-)
+from portal.inquiries import inbox_queries as inbox
+from portal.inquiries.models import SEARCHED, Inquiry, InquiryKind, inquiry_contacts, search_text_of
 from portal.inquiries.synthetic import seed_synthetic_inquiries
 from portal.mail.models import OutboxMessage, OutboxState
 
@@ -117,7 +111,7 @@ def test_the_migration_fills_the_search_text_of_inquiries_already_there(
         assert searched == search_text_of(*(getattr(found, name) for name in SEARCHED))
 
 
-POSTGRES = pytest.mark.skipif(not conftest.PG_URL, reason="PORTAL_TEST_DATABASE_URL is not set")
+POSTGRES = pytest.mark.postgres
 
 
 @POSTGRES
@@ -152,7 +146,7 @@ def test_on_postgresql_each_filter_of_the_inbox_can_be_read_from_its_index(
     switches = ["enable_seqscan"]
     if not args.get("q"):  # a trigram index is read by bitmap; the others in order
         switches += ["enable_bitmapscan", "enable_sort"]
-    plans = [conftest.explain(statement, *switches) for statement in (page, count)]
+    plans = [helpers.explain(statement, *switches) for statement in (page, count)]
     names = index if isinstance(index, tuple) else (index,)
     assert any(name in plan for name in names for plan in plans), plans
     if not args.get("q"):  # the page in the inbox's order, without sorting

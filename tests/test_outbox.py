@@ -1,20 +1,25 @@
 """The outbox: nothing lost when the mail server is down, retries with backoff, permanent
 failures recorded, and each message sent once however many deliverers run."""
 
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
 
 import pytest
-from conftest import inquire
-from sqlalchemy import select, update
+from helpers import inquire
+from sqlalchemy import event, select, update
 
+from portal.core import signals
+from portal.core.audit import AuditEntry
 from portal.core.db import utcnow
 from portal.extensions import db
-from portal.inquiries.forms import Applicant
 from portal.inquiries.models import InquiryKind
-from portal.mail.delivery import MAX_ATTEMPTS, deliver, retry_delay
+from portal.inquiries.operations import Applicant
+from portal.mail import delivery
+from portal.mail.delivery import CLAIM_TIMEOUT, MAX_ATTEMPTS, deliver, retry_delay
+from portal.mail.health import oldest_claim_age
 from portal.mail.models import OutboxMessage, OutboxState
 
 
@@ -200,14 +205,15 @@ def test_a_claim_left_by_a_crashed_deliverer_is_taken_over_after_a_while(
 ):
     make_inquiries(1)
     crashed, recent = outbox()
-    for message, age in ((crashed, 11), (recent, 1)):
+    ages = ((crashed, CLAIM_TIMEOUT + timedelta(seconds=1)), (recent, CLAIM_TIMEOUT / 2))
+    for message, age in ages:
         db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message.id)
             .values(
                 state=OutboxState.SENDING,
                 claim_token="dead" * 8,
-                claimed_at=utcnow() - timedelta(minutes=age),
+                claimed_at=utcnow() - age,
             )
         )
     db.session.commit()
@@ -280,7 +286,8 @@ def test_a_deliverer_whose_claim_was_taken_over_does_not_send(app, smtp_server, 
     slow = claim(10, run_started=utcnow() - timedelta(seconds=1), include_waiting=True)
     assert len(slow.messages) == 2
     # The claim ages past CLAIM_TIMEOUT and a second deliverer takes it over and sends.
-    db.session.execute(update(OutboxMessage).values(claimed_at=utcnow() - timedelta(minutes=11)))
+    stale = utcnow() - CLAIM_TIMEOUT - timedelta(seconds=1)
+    db.session.execute(update(OutboxMessage).values(claimed_at=stale))
     db.session.commit()
     assert deliver(app, include_waiting=True).sent == 2
     backend = open_backend(app, None)
@@ -315,3 +322,216 @@ def test_an_address_smtplib_cannot_write_fails_for_good_and_the_rest_is_sent(
     assert (report.sent, report.failed) == (1, 1)
     failed = outbox()[0]
     assert failed.state is OutboxState.FAILED and failed.last_error.startswith("unsendable")
+
+
+# --- claims: short, renewed while a live deliverer sends --------------------------------------
+
+
+def test_a_claim_times_out_after_a_minute():
+    assert CLAIM_TIMEOUT.total_seconds() == 60
+
+
+@pytest.fixture
+def short_claims(monkeypatch):
+    """Claims that time out in 0.6 s (renewed every 0.2 s), so a test can outlast one."""
+    monkeypatch.setattr(delivery, "CLAIM_TIMEOUT", timedelta(seconds=0.6))
+    return delivery.CLAIM_TIMEOUT
+
+
+def deliver_in_a_thread(app, **options):
+    reports = []
+
+    def run():
+        with app.app_context():
+            reports.append(deliver(app, **options))
+            db.session.remove()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, reports
+
+
+def wait_for(condition, seconds: float = 10) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "waited in vain"
+        time.sleep(0.02)
+
+
+def test_a_live_deliverer_keeps_its_claim_through_a_send_longer_than_the_timeout(
+    app, smtp_server, make_inquiries, short_claims
+):
+    import time
+
+    make_inquiries(1)
+    smtp_server.delay = 1.5  # each message: well past the claim's timeout
+    first, reports = deliver_in_a_thread(app)
+    wait_for(lambda: states().get("sending") == 2)
+    time.sleep(short_claims.total_seconds() * 1.5)  # the first message is on the wire
+    assert deliver(app, include_waiting=True).sent == 0  # nothing looks abandoned
+    age = oldest_claim_age()
+    assert age is not None and age < short_claims
+    first.join(timeout=30)
+    assert reports[0].sent == 2
+    assert_each_sent_once(smtp_server)
+    assert oldest_claim_age() is None
+
+
+def test_a_dead_deliverers_batch_is_taken_over_once_its_claim_times_out(
+    app, smtp_server, make_inquiries, short_claims
+):
+    """A deliverer killed mid-batch renews nothing: its claim ages and the next one sends."""
+    import time
+
+    make_inquiries(2)
+    dead = delivery.claim(10, run_started=utcnow(), include_waiting=True)
+    assert len(dead.messages) == 4
+    assert deliver(app, include_waiting=True).sent == 0  # still fresh
+    time.sleep(short_claims.total_seconds() + 0.1)
+    assert oldest_claim_age() > short_claims
+    assert deliver(app, include_waiting=True).sent == 4
+    assert_each_sent_once(smtp_server)
+
+
+def test_the_oldest_claim_age_is_that_of_the_least_recently_renewed(app, make_inquiries):
+    assert oldest_claim_age() is None
+    make_inquiries(2)
+    now = utcnow()
+    for message, seconds in zip(outbox(), (5, 95, 30), strict=False):
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id)
+            .values(
+                state=OutboxState.SENDING,
+                claim_token=f"{seconds:032d}",
+                claimed_at=now - timedelta(seconds=seconds),
+            )
+        )
+    db.session.commit()
+    assert oldest_claim_age(now) == timedelta(seconds=95)
+
+
+# --- how long sent mail stays -------------------------------------------------------------
+
+
+def age_sent_mail(days_ago: dict[int, float]) -> None:
+    """Give the messages (by position in the outbox) a sent_at so many days ago."""
+    messages = outbox()
+    for position, days in days_ago.items():
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == messages[position].id)
+            .values(sent_at=utcnow() - timedelta(days=days))
+        )
+    db.session.commit()
+
+
+def test_sent_mail_is_kept_90_days_by_default_and_the_worker_purges_it(
+    app, smtp_server, make_inquiries, capsys
+):
+    from portal.mail.cli import DailyJobs, _one_round
+    from portal.mail.retention import retention_job
+
+    assert app.config["OUTBOX_SENT_RETENTION_DAYS"] == 90
+    assert retention_job in list(signals.daily_job_due.receivers_for(app))
+    make_inquiries(3)
+    deliver(app)
+    age_sent_mail({0: 120, 1: 91, 2: 89, 3: 10})
+    waiting, failed = outbox()[4:6]
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == failed.id)
+        .values(state=OutboxState.FAILED, sent_at=None, last_error="550 no", created_at=utcnow())
+    )
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == waiting.id)
+        .values(state=OutboxState.PENDING, sent_at=None, next_attempt_at=utcnow() + timedelta(1))
+    )
+    db.session.commit()
+    kept = [message.id for message in outbox()[2:]]
+
+    _one_round(app, False, DailyJobs())
+    assert [message.id for message in outbox()] == kept  # failed and waiting mail stays
+    (line,) = [line for line in capsys.readouterr().err.splitlines() if "retention" in line]
+    assert re.search(
+        r"Z INFO \[\d+\] \[[^\]]+\] portal.mail.worker: "
+        r"Outbox retention \(90 days\): deleted 2 sent message\(s\)\.$",
+        line,
+    )
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "outbox.purge")).one()
+    assert entry.after["messages"] == 2 and entry.after["older_than_days"] == 90
+
+
+def test_the_purge_command_deletes_in_batches(
+    app, smtp_server, make_inquiries, runner, monkeypatch
+):
+    from portal.mail import retention
+
+    make_inquiries(4)
+    deliver(app)
+    age_sent_mail({position: 40 for position in range(7)})
+    monkeypatch.setattr(retention, "BATCH", 3)
+    statements = []
+
+    def listen(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    result = runner.invoke(args=["outbox", "purge", "--older-than", "30"])
+    event.remove(db.engine, "before_cursor_execute", listen)
+    assert result.exit_code == 0, result.output
+    assert "Outbox: deleted 7 sent message(s) older than 30 days." in result.output
+    assert len(outbox()) == 1
+    assert sum(1 for s in statements if s.lstrip().upper().startswith("DELETE")) == 3  # 3+3+1
+    result = runner.invoke(args=["outbox", "purge", "--older-than", "30"])
+    assert "deleted 0 sent" in result.output
+
+
+def test_the_purge_command_wants_a_number_of_days(runner):
+    result = runner.invoke(args=["outbox", "purge", "--older-than", "0"])
+    assert result.exit_code != 0 and "--older-than" in result.output
+
+
+def test_after_the_purge_the_privacy_export_lists_no_mail(app, smtp_server, contact, runner):
+    from portal.inquiries.privacy import export
+
+    inquire(Applicant("Ada", "ada@example.org", "ACME", "Hello"), InquiryKind.MEMBERSHIP)
+    deliver(app)
+    assert [len(found["messages"]) for found in export("ada@example.org")["inquiries"]] == [2]
+    age_sent_mail({0: 100, 1: 100})
+    runner.invoke(args=["outbox", "purge", "--older-than", "90"])
+    assert [len(found["messages"]) for found in export("ada@example.org")["inquiries"]] == [0]
+
+
+class TestKeepingSentMail:
+    @pytest.fixture
+    def settings(self, smtp_settings):
+        return {**smtp_settings, "OUTBOX_SENT_RETENTION_DAYS": "keep"}
+
+    def test_keep_turns_the_daily_purge_off(self, app):
+        from portal.mail.retention import retention_job
+
+        assert app.config["OUTBOX_SENT_RETENTION_DAYS"] is None
+        assert retention_job not in list(signals.daily_job_due.receivers_for(app))
+
+
+@pytest.mark.parametrize(
+    ("value", "days"),
+    [(None, None), ("", None), ("keep", None), ("KEEP", None), (30, 30), ("365", 365)],
+)
+def test_the_sent_mail_retention_setting(value, days):
+    from portal.mail.retention import sent_retention_days
+
+    assert sent_retention_days(value) == days
+
+
+@pytest.mark.parametrize("value", [0, -1, 36501, "forever", True, 1.5])
+def test_a_wrong_sent_mail_retention_stops_the_app_from_starting(tmp_path, value):
+    from portal import create_app
+
+    settings = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}
+    with pytest.raises(ValueError, match="PORTAL_OUTBOX_SENT_RETENTION_DAYS"):
+        create_app({**settings, "OUTBOX_SENT_RETENTION_DAYS": value}, instance_path=str(tmp_path))

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from portal import create_app
-from portal.core.pages import Page, PageCache
+from portal.core.pages import Cached, Store, stores
 from portal.extensions import db
 
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL")
@@ -186,15 +186,15 @@ def test_unknown_parameters_are_left_out_of_key_and_page(client, make_event, cou
 
 
 def test_the_cache_keeps_within_its_bytes():
-    cache = PageCache(max_bytes=10_000)
+    cache = Store(max_bytes=10_000)
     for number in range(100):
-        cache.set(f"key-{number}", Page.of(b"x" * 1000))
+        cache.set(f"key-{number}", Cached.of(b"x" * 1000))
     assert cache.size_in_bytes <= 10_000
     assert cache.get("key-99") is not None
     assert cache.get("key-0") is None
 
 
-@pytest.mark.skipif(not REDIS_URL, reason="PORTAL_TEST_REDIS_URL names no Redis")
+@pytest.mark.redis
 def test_a_page_rendered_by_one_process_is_served_by_another_through_redis(
     app, make_event, tmp_path, count_queries
 ):
@@ -208,7 +208,7 @@ def test_a_page_rendered_by_one_process_is_served_by_another_through_redis(
     for number, other in enumerate(apps):
         with other.app_context():
             other.test_client().get("/events")  # reads the version and the next change
-            other.extensions["page_cache"].clear()
+            stores(other).clear()
             with count_queries() as counted:
                 pages.append(other.test_client().get("/events"))
             if number == 1:

@@ -5,27 +5,21 @@ import json
 import os
 from datetime import UTC, datetime, timedelta
 
-import conftest
+import helpers
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
 from portal import create_app
+from portal.core import signals
 from portal.core.audit import AuditEntry
 from portal.core.db import utcnow
 from portal.core.errors import Refused
 from portal.core.saving import saving
 from portal.extensions import db
 from portal.inquiries import privacy
-from portal.inquiries.forms import Applicant
-from portal.inquiries.models import (
-    Inquiry,
-    InquiryKind,
-    InquiryNote,
-    InquiryStatus,
-    search_text_of,
-)
-from portal.inquiries.operations import add_note, set_status
+from portal.inquiries.models import Inquiry, InquiryKind, InquiryNote, InquiryStatus, search_text_of
+from portal.inquiries.operations import Applicant, add_note, set_status
 from portal.mail.cli import DailyJobs, _one_round
 from portal.mail.models import OutboxMessage, OutboxState
 
@@ -58,7 +52,7 @@ def make_inquiry(routed_gold, boss):
 
     def make(when: datetime, status: S = S.NEW, applicant: Applicant = ADA, note=None) -> int:
         with at(when):
-            submitted = conftest.inquire(applicant, InquiryKind.MEMBERSHIP, tier=routed_gold)
+            submitted = helpers.inquire(applicant, InquiryKind.MEMBERSHIP, tier=routed_gold)
             inquiry = db.session.get(Inquiry, submitted.inquiry_id)
             with saving():
                 if note:
@@ -368,7 +362,7 @@ class TestDailyPurge:
         with at(start):
             _one_round(app, False, daily)
         assert is_removed(first)
-        assert "Retention (365 days): purged 1 inquiry" in capsys.readouterr().out
+        assert "Retention (365 days): purged 1 inquiry" in capsys.readouterr().err
 
         second = make_inquiry(start - timedelta(days=400), S.CLOSED)
         with at(start + timedelta(hours=23, minutes=59)):
@@ -386,19 +380,21 @@ class TestDailyPurge:
             calls.append(utcnow())
             raise RuntimeError("boom")
 
-        app.extensions["daily_jobs"] = [broken]
         daily = DailyJobs()
         start = datetime(2026, 1, 1, 12, 0)
-        for minutes in (0, 30, 59, 60, 90):
-            with at(start + timedelta(minutes=minutes)):
-                _one_round(app, False, daily)
+        with signals.daily_job_due.connected_to(broken, sender=app):
+            for minutes in (0, 30, 59, 60, 90):
+                with at(start + timedelta(minutes=minutes)):
+                    _one_round(app, False, daily)
         assert calls == [start, start + timedelta(minutes=60)]
         assert "Daily job broken failed (RuntimeError: boom)" in capsys.readouterr().err
 
 
 def test_without_the_setting_the_worker_does_not_purge(app):
+    from portal.inquiries.cli import retention_job
+
     assert app.config["INQUIRY_RETENTION_DAYS"] is None
-    assert app.extensions.get("daily_jobs", []) == []
+    assert retention_job not in list(signals.daily_job_due.receivers_for(app))
 
 
 @pytest.mark.parametrize(
@@ -410,6 +406,6 @@ def test_the_retention_setting_is_a_number_of_days(value, days):
 
 @pytest.mark.parametrize("value", [0, -5, 36501, "two years", True, 1.5])
 def test_a_wrong_retention_setting_stops_the_app_from_starting(tmp_path, value):
-    settings = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}
+    settings = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 32}
     with pytest.raises(ValueError, match="PORTAL_INQUIRY_RETENTION_DAYS"):
         create_app({**settings, "INQUIRY_RETENTION_DAYS": value}, instance_path=str(tmp_path))

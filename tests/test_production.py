@@ -31,8 +31,9 @@ def test_healthz_reports_a_redis_that_does_not_answer_apart(app, tmp_path):
         response = broken.test_client().get("/healthz")
         db.session.remove()
         db.engine.dispose()
-    assert response.status_code == 503
-    assert response.json == {"status": "unavailable", "database": "ok", "redis": "unreachable"}
+    assert response.status_code == 200  # Redis is a cache: the portal still serves
+    assert response.json["status"] == "degraded"
+    assert response.json["database"] == "ok" and response.json["redis"] == "unreachable"
 
 
 def test_healthz_reports_a_rate_limit_store_that_does_not_answer(app, tmp_path):
@@ -41,12 +42,12 @@ def test_healthz_reports_a_rate_limit_store_that_does_not_answer(app, tmp_path):
         response = broken.test_client().get("/healthz")
         db.session.remove()
         db.engine.dispose()
-    assert response.status_code == 503
+    assert response.status_code == 200  # limits are counted in each process meanwhile
     assert response.json["rate_limit_store"] == "unreachable"
     assert response.json["database"] == "ok"
 
 
-@pytest.mark.skipif(not REDIS_URL, reason="PORTAL_TEST_REDIS_URL names no Redis")
+@pytest.mark.redis
 def test_healthz_reports_redis_when_it_answers(app, tmp_path):
     other = create_app({**app.config, "CACHE_REDIS_URL": REDIS_URL}, str(tmp_path / "b"))
     with other.app_context():
@@ -54,7 +55,7 @@ def test_healthz_reports_redis_when_it_answers(app, tmp_path):
         db.session.remove()
         db.engine.dispose()
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert response.json["status"] == "ok" and response.json["redis"] == "ok"
 
 
 class Cluster:
@@ -99,10 +100,11 @@ def cluster():
         shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.mark.slow  # a cluster of its own, started three times
 def test_the_portal_survives_a_postgresql_restart(cluster, tmp_path):
     from flask_migrate import upgrade
 
-    settings = {"SQLALCHEMY_DATABASE_URI": cluster.url, "SECRET_KEY": "x", "TESTING": True}
+    settings = {"SQLALCHEMY_DATABASE_URI": cluster.url, "SECRET_KEY": "x" * 32, "TESTING": True}
     portal = create_app(settings, instance_path=str(tmp_path / "inst"))
     with portal.app_context():
         upgrade()
@@ -114,15 +116,19 @@ def test_the_portal_survives_a_postgresql_restart(cluster, tmp_path):
     cluster.ctl("stop")
     down = client.get("/healthz")
     assert down.status_code == 503
-    assert down.json == {"status": "unavailable", "database": "unreachable"}
+    assert down.json["status"] == "unavailable" and down.json["database"] == "unreachable"
 
     cluster.ctl("start")
-    time.sleep(0.2)
-    assert client.get("/healthz").status_code == 200
+    # The health check answers within a second whatever the database does, so on a loaded
+    # machine its first look after the start may come too early: a load balancer asks again.
+    deadline = time.monotonic() + 15
+    while (health := client.get("/healthz")).status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert health.status_code == 200
     assert client.get("/events").status_code == 200
 
     cluster.ctl("restart")  # no request in between: the pooled connections are all dead
     assert client.get("/events").status_code == 200
-    assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
+    assert client.get("/healthz").json["database"] == "ok"
     with portal.app_context():
         db.engine.dispose()

@@ -1,5 +1,5 @@
-"""What makes a tier, member, package, staff contact or routing rule valid
-(portal/inquiries/sales_rules.py), called with the values staff typed. The rules ask the
+"""What makes a tier, member, package, staff contact or routing rule valid (offer/rules.py
+and inquiries/rows.py), called with the values staff typed. The rules ask the
 database whether a slug, name or address is taken: it is empty (no demo) but for the rows a
 test makes."""
 
@@ -9,15 +9,10 @@ from datetime import datetime
 
 import pytest
 
-from portal.inquiries.models import InquiryKind, MembershipTier
-from portal.inquiries.sales_rules import (
-    MAX_AMOUNT,
-    contact_errors,
-    member_errors,
-    package_errors,
-    rule_errors,
-    tier_errors,
-)
+from portal.inquiries.models import InquiryKind
+from portal.inquiries.rows import ascii_address, contact_errors, rule_errors
+from portal.offer.models import MembershipTier
+from portal.offer.rules import MAX_AMOUNT, member_errors, package_errors, tier_errors
 
 RETIRED = datetime(2024, 1, 1)
 
@@ -241,7 +236,8 @@ def test_a_contact_s_email_is_a_valid_ascii_address(app, email):
 def test_the_ascii_form_of_an_internationalised_domain_is_kept(app):
     values = contact_values(email="info@bücher.de")
     assert contact_errors(values) == {}
-    assert values["email"] == "info@xn--bcher-kva.de"
+    assert values["email"] == "info@bücher.de"  # the rules read, they do not rewrite
+    assert ascii_address(values)["email"] == "info@xn--bcher-kva.de"  # what is stored
 
 
 def test_a_contact_cannot_take_another_contact_s_address_in_any_case_or_form(app, make_contact):

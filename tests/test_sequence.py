@@ -28,6 +28,8 @@ SIGNIFICANT = {
     "start_time": time(10, 0),
     "end_time": time(18, 0),
     "timezone": "Europe/Berlin",
+    "start_fold": True,  # the second pass of a repeated hour: another instant
+    "end_fold": True,
     "venue": "Hall 7",
     "street": "1 Main Street",
     "city": "Shelbyville",

@@ -13,20 +13,26 @@ from portal.extensions import db
 from portal.inquiries.models import (
     Inquiry,
     InquiryKind,
-    Member,
-    MembershipTier,
+    ReplyTemplate,
     RoutingRule,
-    SponsorshipPackage,
     StaffContact,
 )
 from portal.mail.models import OutboxMessage, OutboxState
+from portal.offer.models import (
+    Member,
+    MembershipTier,
+    Sponsor,
+    SponsorshipBenefit,
+    SponsorshipPackage,
+)
+from portal.publish.models import EmbedOrigin
 
 PUBLIC = {"staff_login.login"}  # the one staff page anonymous visitors may use
 
 
 def _staff_rules() -> list[tuple[str, str, str]]:
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"},
+        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 32},
         instance_path=tempfile.mkdtemp(),
     )
     found = []
@@ -69,7 +75,9 @@ def _sales_rows(event) -> dict[str, int]:
         contacts=[contact],
     )  # fmt: skip
     member = Member(name="ACME", tier=tier)
-    db.session.add_all([tier, package, contact, rule, inquiry, member])
+    benefit = SponsorshipBenefit(name="Booth")
+    sponsor = Sponsor(event=event, package=package, organization="ACME")
+    db.session.add_all([tier, package, contact, rule, inquiry, member, benefit, sponsor])
     db.session.flush()
     message = OutboxMessage(
         message_id="<1@portal.test>", sender="portal@example.org", recipient="ada@example.org",
@@ -77,8 +85,13 @@ def _sales_rows(event) -> dict[str, int]:
         state=OutboxState.FAILED, attempts=1, last_error="550 no such user",
     )  # fmt: skip
     db.session.add(message)
+    template = ReplyTemplate(kind=InquiryKind.MEMBERSHIP, name="Welcome", body="Dear {name}")
+    origin = EmbedOrigin(origin="https://katacontainers.io", label="Kata Containers")
+    db.session.add_all([template, origin])
     db.session.commit()
     return {
+        "origin_id": origin.id,
+        "template_id": template.id,
         "tier_id": tier.id,
         "member_id": member.id,
         "package_id": package.id,
@@ -86,6 +99,8 @@ def _sales_rows(event) -> dict[str, int]:
         "rule_id": rule.id,
         "inquiry_id": inquiry.id,
         "message_id": message.id,
+        "benefit_id": benefit.id,
+        "sponsor_id": sponsor.id,
     }
 
 

@@ -1,5 +1,7 @@
 """Signing in and out of the back office, and the `staff` commands."""
 
+import re
+
 import pytest
 
 from portal.accounts.models import StaffUser
@@ -273,3 +275,54 @@ def test_a_device_cookie_of_another_account_or_forged_counts_for_nothing(
         data = {"email": owner.email, "password": "wrong password!", "csrf_token": csrf()}
         client.post("/staff/login", data=data)
     assert login(owner).status_code == 429
+
+
+def test_wrong_passwords_sent_at_once_are_counted_before_they_are_tried(
+    app, live_server, make_staff, monkeypatch
+):
+    """Twelve wrong passwords at once from twelve browsers: each is counted before its
+    password is checked, atomically, so no more than the limit (5) are ever tried."""
+    import http.cookiejar
+    import threading
+    import time
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from portal.accounts import views
+
+    email = make_staff("editor").email
+    tried = []
+    real = views.authenticate
+
+    def slow(email, password):
+        tried.append(email)
+        time.sleep(0.2)  # a wide window for the others to slip in, were they not counted
+        return real(email, password)
+
+    monkeypatch.setattr(views, "authenticate", slow)
+    openers = []
+    for _ in range(12):
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(f"{live_server}/staff/login").read().decode()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        openers.append((opener, token))
+    statuses = []
+
+    def attempt(opener, token):
+        data = urllib.parse.urlencode(
+            {"email": email, "password": "wrong password!", "csrf_token": token}
+        ).encode()
+        try:
+            statuses.append(opener.open(f"{live_server}/staff/login", data=data).status)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+
+    threads = [threading.Thread(target=attempt, args=pair) for pair in openers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(tried) == 5
+    assert sorted(statuses) == [422] * 5 + [429] * 7

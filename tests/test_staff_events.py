@@ -4,7 +4,7 @@ through the pages, and the list, the event page, the feed and the audit log foll
 import re
 from datetime import date
 
-import conftest
+import helpers
 import icalendar
 import pytest
 import sample
@@ -369,7 +369,7 @@ def test_past_a_thousand_the_dashboard_says_more_than(client, editor, make_event
     assert "more than 1 draft" in page and "0 cancelled" in page
 
 
-@pytest.mark.skipif(not conftest.PG_URL, reason="PORTAL_TEST_DATABASE_URL is not set")
+@pytest.mark.postgres
 @pytest.mark.parametrize(
     ("status", "index"), [(None, "ix_event_staff_order"), ("draft", "ix_event_status_staff_order")]
 )
@@ -380,7 +380,7 @@ def test_on_postgresql_the_staff_list_is_read_in_its_order_from_an_index(app, st
 
     args = MultiDict({"status": status} if status else {})
     statement = StaffEventFilter(args).select().limit(50)
-    plan = conftest.explain(statement, "enable_seqscan", "enable_bitmapscan", "enable_sort")
+    plan = helpers.explain(statement, "enable_seqscan", "enable_bitmapscan", "enable_sort")
     assert index in plan and "Sort" not in plan, plan
 
 

@@ -443,7 +443,7 @@ def test_a_name_that_rebinds_to_a_private_address_is_not_fetched(served, monkeyp
     check and '127.0.0.1' to the connection is refused, not fetched."""
     import socket
 
-    from portal.events import ical_fetch
+    from portal.events.ical import remote as ical_fetch
 
     real = socket.getaddrinfo
     calls = []

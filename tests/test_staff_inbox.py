@@ -5,15 +5,16 @@ import csv
 import io
 from types import SimpleNamespace
 
-import conftest
+import helpers
 import pytest
 from sqlalchemy import select
 
 from portal.core.audit import AuditEntry
 from portal.extensions import db
-from portal.inquiries.forms import Applicant
-from portal.inquiries.models import Inquiry, InquiryKind, InquiryStatus, MembershipTier
+from portal.inquiries.models import Inquiry, InquiryKind, InquiryStatus
+from portal.inquiries.operations import Applicant
 from portal.mail.models import OutboxMessage, OutboxState
+from portal.offer.models import MembershipTier
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -37,7 +38,7 @@ def inquire(membership):
 
     def submit(name="Ada Lovelace", organization="Analytical Engines", message="Tell me more.",
                email="ada@example.org") -> Inquiry:  # fmt: skip
-        submitted = conftest.inquire(
+        submitted = helpers.inquire(
             Applicant(name, email, organization, message),
             InquiryKind.MEMBERSHIP,
             tier=db.session.get(MembershipTier, gold),
@@ -112,7 +113,7 @@ def test_past_what_it_counts_the_list_says_more_and_the_pager_goes_on(
     client, editor, inquire, monkeypatch, count_queries
 ):
     from portal.core import lists
-    from portal.inquiries.inbox import InboxFilter
+    from portal.inquiries.inbox_queries import InboxFilter
 
     monkeypatch.setattr(lists, "COUNT_LIMIT", 5)
     monkeypatch.setattr(InboxFilter, "per_page", 2)
@@ -137,7 +138,7 @@ def test_past_what_it_counts_the_list_says_more_and_the_pager_goes_on(
 def test_a_search_counts_as_far_as_the_pager_needs_and_a_last_page_not_at_all(
     client, editor, inquire, monkeypatch, count_queries
 ):
-    from portal.inquiries.inbox import InboxFilter
+    from portal.inquiries.inbox_queries import InboxFilter
 
     monkeypatch.setattr(InboxFilter, "per_page", 2)
     for number in range(10):
@@ -319,7 +320,7 @@ def test_open_sponsorship_inquiries_of_a_cancelled_event_are_flagged(
 
     event = make_event(title="Days 2031", starts_on=date(2031, 3, 6), ends_on=date(2031, 3, 6))
     package = make_package(event, "coffee", price=250_000)
-    conftest.inquire(
+    helpers.inquire(
         Applicant("Ada Lovelace", "ada@example.org", "Engines", "Coffee, please."),
         InquiryKind.SPONSORSHIP,
         event=event,

@@ -2,13 +2,13 @@
 again exactly once, on a real SMTP server, and never a sent one."""
 
 import pytest
-from conftest import inquire
+from helpers import inquire
 from sqlalchemy import select
 
 from portal.core.audit import AuditEntry
 from portal.extensions import db
-from portal.inquiries.forms import Applicant
 from portal.inquiries.models import InquiryKind
+from portal.inquiries.operations import Applicant
 from portal.mail.models import OutboxMessage, OutboxState
 
 

@@ -4,7 +4,7 @@ purge now, the export of an address as a JSON download and its erasure."""
 import json
 from datetime import UTC, timedelta
 
-import conftest
+import helpers
 import pytest
 import time_machine
 from sqlalchemy import select
@@ -13,8 +13,8 @@ from portal.core.audit import AuditEntry
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.inquiries import privacy
-from portal.inquiries.forms import Applicant
 from portal.inquiries.models import Inquiry, InquiryKind, InquiryStatus
+from portal.inquiries.operations import Applicant
 from portal.mail.models import OutboxMessage
 
 PAGE = "/staff/privacy/"
@@ -27,7 +27,7 @@ def make_inquiry(routed_gold):
     def make(applicant=ADA, status=InquiryStatus.NEW, days_ago: int = 0) -> int:
         moment = utcnow() - timedelta(days=days_ago)
         with time_machine.travel(moment.replace(tzinfo=UTC), tick=False):
-            submitted = conftest.inquire(applicant, InquiryKind.MEMBERSHIP, tier=routed_gold)
+            submitted = helpers.inquire(applicant, InquiryKind.MEMBERSHIP, tier=routed_gold)
             found = db.session.get(Inquiry, submitted.inquiry_id)
             found.status = status
             db.session.commit()

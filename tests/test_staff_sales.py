@@ -10,14 +10,8 @@ from sqlalchemy import select
 from portal.core.audit import AuditEntry
 from portal.events.models import Event
 from portal.extensions import db
-from portal.inquiries.models import (
-    Inquiry,
-    InquiryKind,
-    MembershipTier,
-    RoutingRule,
-    SponsorshipPackage,
-    StaffContact,
-)
+from portal.inquiries.models import Inquiry, InquiryKind, RoutingRule, StaffContact
+from portal.offer.models import MembershipTier, SponsorshipPackage
 
 # Sponsorship is sold for events still to come (a past one sells only its next edition's).
 UPCOMING = {"starts_on": date(2031, 3, 6), "ends_on": date(2031, 3, 7)}
@@ -354,11 +348,11 @@ def test_a_save_that_loses_a_race_to_the_database_constraint_answers_409(
     constraint stops the second; that one sees a message, not a 500."""
     from dataclasses import replace
 
-    from portal.inquiries import sales_operations
-    from portal.inquiries.admin import tiers
+    from portal.offer import operations
+    from portal.offer.admin import tiers
 
     post(client, csrf, "/staff/tiers/new", **TIER)  # the first one is stored
-    blind = replace(sales_operations.TIER, errors=lambda values, row: {})
+    blind = replace(operations.TIER, errors=lambda values, row: {})
     monkeypatch.setattr(tiers, "TIER", blind)  # the second one's check misses it
     response = post(client, csrf, "/staff/tiers/new", **TIER)
     assert response.status_code == 409
@@ -370,3 +364,22 @@ def test_the_routing_rule_form_offers_only_events_still_to_come(client, admin, m
     make_event(title="Coming Days 2031", **UPCOMING)
     form = client.get("/staff/routing/new").get_data(as_text=True)
     assert "Coming Days 2031" in form and "Over Days 2020" not in form
+
+
+def test_a_post_that_leaves_a_price_out_keeps_it_rather_than_failing(
+    client, csrf, editor, make_tier, make_event, make_package
+):
+    """Found by the hostile suite: an edit posted without the price field answered 500."""
+    tier = make_tier("silver", annual_fee=1_500_000)
+    token = csrf(f"/staff/tiers/{tier.id}/edit")
+    fields = {"csrf_token": token, "name": "Silver", "slug": "silver", "currency": "USD"}
+    response = client.post(f"/staff/tiers/{tier.id}/edit", data={**fields, "position": "0"})
+    assert response.status_code == 303
+    assert db.session.get(MembershipTier, tier.id).annual_fee == 1_500_000
+    package = make_package(make_event(), "lanyard", price=250_000, member_price=200_000)
+    token = csrf(f"/staff/packages/{package.id}/edit")
+    fields = {"csrf_token": token, "name": "Lanyard", "slug": "lanyard", "currency": "USD"}
+    response = client.post(f"/staff/packages/{package.id}/edit", data={**fields, "position": "1"})
+    assert response.status_code == 303
+    kept = db.session.get(SponsorshipPackage, package.id)
+    assert (kept.price, kept.member_price) == (250_000, 200_000)

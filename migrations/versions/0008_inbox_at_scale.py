@@ -11,7 +11,12 @@ Create Date: 2026-12-01 10:40:00
 On PostgreSQL the trigram index needs the pg_trgm extension (shipped with PostgreSQL, and
 "trusted" since PostgreSQL 13, so the database's owner may create it). Where it cannot be
 created the migration says so and goes on: the search then still works, by reading every row.
-Filling search_text and building the index take a few minutes a million inquiries.
+Filling search_text and building the index take a few minutes a million inquiries. On
+PostgreSQL none of it holds a lock that stops the inquiry forms: the column is added (with a
+constant default, which rewrites nothing) and committed at once, search_text is filled in
+batches of their own transactions, and the indexes are built CONCURRENTLY, outside the
+migration's transaction. The release before keeps inserting inquiries meanwhile, with an empty
+search_text: the outbox worker fills those when it starts (inquiries/cli.py `reindex`).
 """
 
 import logging
@@ -40,6 +45,9 @@ def fold(text):
 
 def upgrade():
     op.add_column("inquiry", sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
+    if op.get_bind().dialect.name == "postgresql":
+        upgrade_online()
+        return
     fill_search_text()
     with op.batch_alter_table("inquiry") as batch:
         batch.drop_index("ix_inquiry_created_at")
@@ -55,6 +63,30 @@ def upgrade():
         batch.create_index("ix_inquiry_contact_contact", ["contact_id", "inquiry_id"])
     if op.get_bind().dialect.name == "postgresql":
         create_search_index()
+
+
+def upgrade_online():
+    """PostgreSQL: the same, without a lock that holds the inquiry forms up (see above)."""
+    concurrently = {"postgresql_concurrently": True}
+    with op.get_context().autocommit_block():  # commits the column first: its lock goes
+        fill_search_text()
+        for name in ("ix_inquiry_created_at", "ix_inquiry_status", "ix_inquiry_assignee_id",
+                     "ix_inquiry_contact_contact"):  # fmt: skip
+            op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+        op.create_index("ix_inquiry_received", "inquiry", RECEIVED, **concurrently)
+        op.create_index("ix_inquiry_status_received", "inquiry", ["status", *RECEIVED], **concurrently)
+        op.create_index(
+            "ix_inquiry_assignee_received", "inquiry", ["assignee_id", *RECEIVED], **concurrently
+        )
+        op.create_index("ix_inquiry_event", "inquiry", ["event_id"], **concurrently)
+        op.create_index("ix_inquiry_status_kind", "inquiry", ["status", "kind"], **concurrently)
+        op.create_index(
+            "ix_inquiry_contact_contact",
+            "inquiry_contact",
+            ["contact_id", "inquiry_id"],
+            **concurrently,
+        )
+        create_search_index(concurrently=True)
 
 
 def fill_search_text():
@@ -83,11 +115,14 @@ def fill_search_text():
         last = rows[-1][0]
 
 
-def create_search_index():
+def create_search_index(concurrently=False):
     bind = op.get_bind()
     try:
-        with bind.begin_nested():
+        if concurrently:  # in autocommit: a failure rolls back nothing else
             op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        else:
+            with bind.begin_nested():
+                op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     except sa.exc.DBAPIError as error:
         log.warning(
             "pg_trgm could not be created (%s): the inbox's text search will read every "
@@ -96,7 +131,8 @@ def create_search_index():
             error.orig,
         )
         return
-    op.execute("CREATE INDEX ix_inquiry_search ON inquiry USING gin (search_text gin_trgm_ops)")
+    how = "CONCURRENTLY " if concurrently else ""
+    op.execute(f"CREATE INDEX {how}ix_inquiry_search ON inquiry USING gin (search_text gin_trgm_ops)")
 
 
 def downgrade():

@@ -16,7 +16,7 @@ from portal.core.saving import attempt
 from portal.extensions import db
 
 bp = Blueprint("staff_accounts", __name__, url_prefix="/staff/accounts")
-backoffice.menu("Staff", "staff_accounts.index", order=90, admin_only=True)
+backoffice.menu("Accounts", "staff_accounts.index", order=90, admin_only=True)
 
 
 @bp.get("/")

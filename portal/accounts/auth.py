@@ -71,7 +71,8 @@ def role_required(role: StaffRole) -> Callable:
                 abort(403, description="Your staff account does not have access to this page.")
             return view(*args, **kwargs)
 
-        wrapped.required_role = role
+        # An attribute of the view function, which mypy does not let a function have.
+        wrapped.required_role = role  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

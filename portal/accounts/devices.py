@@ -9,15 +9,19 @@ import hashlib
 import hmac
 import secrets
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response  # what redirect() gives, and Flask's own Response too
 
 COOKIE = "staff_device"
 MAX_AGE = 90 * 24 * 3600  # seconds
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="staff-device")
+    key = current_app.secret_key
+    if key is None:  # config.py always sets one
+        raise RuntimeError("The portal has no SECRET_KEY.")
+    return URLSafeTimedSerializer(key, salt="staff-device")
 
 
 def _account(email: str) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import LabelledEnum, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
 class StaffRole(LabelledEnum):
@@ -19,7 +20,7 @@ class StaffRole(LabelledEnum):
     EDITOR = "editor"  # the catalogue and, later, the inquiries
 
 
-class StaffUser(UserMixin, db.Model):
+class StaffUser(UserMixin, Model):
     __tablename__ = "staff_user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,7 +42,10 @@ class StaffUser(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
-    # The sign-in this object was loaded for (set by auth.load_user and at sign-in).
+    # The sign-in this object was loaded for (set by auth.load_user and at sign-in). Its type
+    # is told to mypy alone: the ORM would take an annotation in the class for a column.
+    if TYPE_CHECKING:
+        session_token: str | None
     session_token = None  # a str once signed in
 
     def get_id(self) -> str:
@@ -59,7 +63,7 @@ class StaffUser(UserMixin, db.Model):
         return self.is_admin or self.role is role
 
 
-class StaffSession(db.Model):
+class StaffSession(Model):
     """One sign-in of a staff account, kept on the server: the cookie holds its token, the
     database only the token's SHA-256, so a copy of this table signs nobody in."""
 

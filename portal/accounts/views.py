@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -23,6 +24,7 @@ from portal.accounts.operations import (
     normalize_email,
     open_session,
 )
+from portal.core import limits
 from portal.core.saving import saving
 from portal.extensions import limiter
 
@@ -47,8 +49,29 @@ def _from_known_device() -> bool:
     return devices.device_of(_email()) is not None
 
 
-def _failed(response) -> bool:
-    return response.status_code != 303
+def _count_attempt() -> None:
+    """Count this sign-in attempt before the password is tried, atomically, so that attempts
+    made at once cannot all slip under the limit (a success clears the count): per account,
+    or, from a browser that signed in to the account before, per that browser, apart, so that
+    whoever floods the account with wrong passwords does not lock its owner out."""
+    config = current_app.config
+    if _from_known_device():
+        limit, key = config["STAFF_LOGIN_LIMIT_PER_DEVICE"], _login_device_key()
+        refusal = "Too many failed sign-ins from this browser. Wait a few minutes and try again."
+    else:
+        limit, key = config["STAFF_LOGIN_LIMIT_PER_ACCOUNT"], _login_account_key()
+        refusal = "Too many failed sign-ins for this account. Wait a few minutes and try again."
+    if config["RATELIMIT_ENABLED"] and not limits.hit(limit, "staff-login", key):
+        abort(429, description=refusal)
+
+
+def _forget_attempts() -> None:
+    config = current_app.config
+    for limit, key in (
+        (config["STAFF_LOGIN_LIMIT_PER_DEVICE"], _login_device_key()),
+        (config["STAFF_LOGIN_LIMIT_PER_ACCOUNT"], _login_account_key()),
+    ):
+        limits.clear(limit, "staff-login", key)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -58,37 +81,19 @@ def _failed(response) -> bool:
     scope="staff-login-address",
     error_message="Too many sign-in attempts from your address. Wait a few minutes and try again.",
 )
-@limiter.limit(
-    lambda: current_app.config["STAFF_LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_login_account_key,
-    methods=["POST"],
-    scope="staff-login-account",
-    deduct_when=_failed,  # only failures count against an account
-    # Failures from a browser that signed in to this account before count apart (below):
-    # whoever floods the account with wrong passwords does not lock its owner out.
-    exempt_when=_from_known_device,
-    error_message="Too many failed sign-ins for this account. Wait a few minutes and try again.",
-)
-@limiter.limit(
-    lambda: current_app.config["STAFF_LOGIN_LIMIT_PER_DEVICE"],
-    key_func=_login_device_key,
-    methods=["POST"],
-    scope="staff-login-device",
-    deduct_when=_failed,
-    exempt_when=lambda: not _from_known_device(),
-    error_message="Too many failed sign-ins from this browser. Wait a few minutes and try again.",
-)
 def login():
     target = safe_next(request.args.get("next"))
     if request.method == "GET" and current_user.is_authenticated:
         return redirect(target or url_for("staff.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        _count_attempt()
         with saving():
             user = authenticate(form.email.data, form.password.data)
             if user is not None:
                 open_session(user)
         if user is not None:
+            _forget_attempts()
             session.clear()  # nothing from before signing in carries over (session fixation)
             login_user(user)
             response = redirect(target or url_for("staff.home"), code=303)

@@ -1,101 +1,29 @@
-"""What the calendar endpoints serve: feeds and single events, rendered once per change."""
+"""What the calendar endpoints render: feeds and single events (the page cache keeps them)."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
 from flask_limiter.util import get_remote_address
-from limits import parse
 from sqlalchemy import select
 
 from portal.calendar import ics
-from portal.calendar.cache import Rendered, feed_cache
+from portal.core import credits, limits
+from portal.core.countries import country_name
+from portal.core.pages import CALENDARS, Policy
 from portal.core.urls import external_url
-from portal.events.catalogue import catalogue_state
-from portal.events.display import country_name
+from portal.core.version import catalogue_state
 from portal.events.models import Event, Project
 from portal.events.queries import EventQuery, feed_events
-from portal.extensions import db, limiter
+from portal.events.uids import uid_domain
+from portal.extensions import db
 
 # Subscribers keep seeing changes and cancellations of events that ended this recently.
 KEEP_PAST = timedelta(days=365)
 FILTER_KEYS = ("q", "project", "format", "country", "from", "to")
-
-
-def site() -> ics.Site:
-    config = current_app.config
-    domain = urlsplit(config["BASE_URL"]).hostname if config.get("BASE_URL") else None
-    return ics.Site(
-        name=config["SITE_NAME"],
-        uid_domain=domain or request.host.split(":")[0],
-        base=config.get("BASE_URL") or request.host_url,
-        event_url=lambda event: external_url("events.detail", slug=event.slug),
-    )
-
-
-def feed_filters(args: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """The filters a feed is made of, in one canonical form: each filter key once (its first
-    value, as the filter form reads it), white space folded, `country` upper-case and `format`
-    lower-case, empty values and every other parameter left out, in FILTER_KEYS order. Two
-    requests that ask for the same events have the same filters, and so the same feed."""
-    first: dict[str, str] = {}
-    for key, value in args:
-        if key in FILTER_KEYS and key not in first:
-            first[key] = " ".join(value.split())
-    first["country"] = first.get("country", "").upper()
-    first["format"] = first.get("format", "").lower()
-    return tuple((key, first[key]) for key in FILTER_KEYS if first.get(key))
-
-
-def feed_url(args) -> str:
-    """The feed's address with its filters (see feed_filters; not a list's page or its
-    past/upcoming choice): the feed's own SOURCE, and what Subscribe links offer."""
-    items = args.items(multi=True) if hasattr(args, "items") else args
-    return external_url("calendar.feed", **dict(feed_filters(items)))
-
-
-def feed_key(filters: tuple[tuple[str, str], ...], version: int, day: str, base: str) -> str:
-    """The cache key of a feed: the catalogue version, the day, and a digest of the address it
-    is served at (its URLs are in the feed) and its filters, each part length-prefixed so no
-    two different feeds share a key (`q=x%26to%3D...` is not `q=x&to=...`)."""
-    parts = [base, *(part for pair in filters for part in pair)]
-    digest = hashlib.sha256("".join(f"{len(p)}:{p}" for p in parts).encode()).hexdigest()
-    return f"v{version}:{day}:{digest}"
-
-
-def _current_key(filters, now: datetime, base: str | None = None) -> tuple[str, datetime, datetime]:
-    """The cache key of the feed with these filters now, the day it starts, and when the
-    catalogue last changed. `base`: the scheme and host, when not the request's."""
-    version, changed_at = catalogue_state()
-    midnight = datetime.combine(now.astimezone(UTC).date(), time(0), UTC)
-    base = current_app.config.get("BASE_URL") or base or f"{request.scheme}://{request.host}"
-    return feed_key(filters, version, midnight.date().isoformat(), base), midnight, changed_at
-
-
-def rendered_feed(args, now: datetime, base: str | None = None) -> Rendered | None:
-    """The feed for these query arguments if it has been rendered for the catalogue as it is
-    now. Only filters that passed validation were ever rendered, so a hit needs no checks."""
-    key, _, _ = _current_key(feed_filters(args), now, base)
-    return feed_cache().get(key)
-
-
-def cached_feed(args, now: datetime, build) -> Rendered:
-    """The feed for these query arguments, from the cache or from build(filters, since,
-    changed_at); a render is counted against the client's budget (FEED_RENDER_LIMIT)."""
-    filters = feed_filters(args)
-    key, midnight, changed_at = _current_key(filters, now)
-    cache = feed_cache()
-    rendered = cache.get(key)
-    if rendered is None:
-        charge_render()
-        # The window moves each midnight, so the feed may change then without any edit.
-        rendered = build(filters, midnight - KEEP_PAST, max(changed_at, midnight))
-        cache.set(key, rendered)
-    return rendered
+FEED_MAX_AGE = 15 * 60
+EVENT_MAX_AGE = 5 * 60
 
 
 def charge_render() -> None:
@@ -103,27 +31,92 @@ def charge_render() -> None:
     `CALENDAR_RENDER_LIMIT` (feeds in the cache cost nothing and are never limited)."""
     if not current_app.config["RATELIMIT_ENABLED"]:
         return
-    limit = parse(current_app.config["CALENDAR_RENDER_LIMIT"])
-    if not limiter.limiter.hit(limit, "feed-render", get_remote_address()):
+    limit = current_app.config["CALENDAR_RENDER_LIMIT"]
+    if not limits.hit(limit, "feed-render", get_remote_address()):
         abort(429, description="Too many different feeds asked for: try again in a minute.")
 
 
-def render_feed(query: EventQuery, filters, since: datetime, last_modified: datetime) -> Rendered:
+def normal_filter(name: str, value: str) -> str:
+    """A filter as the feed reads it: white space folded, `country` upper-case and `format`
+    lower-case. Two requests that ask for the same events then have the same filters, and so
+    the same feed (and its one cache entry)."""
+    value = " ".join(value.split())
+    if name == "country":
+        return value.upper()
+    return value.lower() if name == "format" else value
+
+
+# The feed is the same for everyone; it follows the catalogue, and its window moves at
+# midnight (the day is in every key). Renders of feeds not in the cache are charged.
+FEED_POLICY = Policy(
+    args=FILTER_KEYS,
+    normalise=normal_filter,
+    store=CALENDARS,
+    shared=True,
+    timeless=True,
+    max_age=FEED_MAX_AGE,
+    on_miss=charge_render,
+    compress=True,
+)
+EVENT_POLICY = Policy(
+    store=CALENDARS, shared=True, timeless=True, max_age=EVENT_MAX_AGE, compress=True
+)
+
+
+def site() -> ics.Site:
+    config = current_app.config
+    return ics.Site(
+        name=config["SITE_NAME"],
+        uid_domain=uid_domain(config),  # never the request's Host
+        base=config.get("BASE_URL") or request.host_url,
+        event_url=lambda event: external_url("events.detail", slug=event.slug),
+    )
+
+
+def feed_filters(args) -> tuple[tuple[str, str], ...]:
+    """The filters a feed is made of, in one canonical form (FEED_POLICY): each
+    filter key once (its first value, as the filter form reads it), normal_filter's spelling,
+    empty values and every other parameter left out, in FILTER_KEYS order."""
+    items = args.items(multi=True) if hasattr(args, "items") else args
+    return FEED_POLICY.canonical(items)
+
+
+def feed_url(args) -> str:
+    """The feed's address with its filters (not a list's page or its past/upcoming choice):
+    the feed's own SOURCE, and what Subscribe links offer."""
+    return external_url("calendar.feed", **dict(feed_filters(args)))
+
+
+def render_feed(query: EventQuery, filters, now: datetime) -> tuple[bytes, datetime]:
+    """The feed's bytes, and when it last changed: the catalogue's last change, or midnight,
+    when its window (upcoming events and those over in the last KEEP_PAST) moved on."""
+    _, changed_at = catalogue_state()
+    midnight = datetime.combine(now.astimezone(UTC).date(), time(0), UTC)
     limit = current_app.config["CALENDAR_FEED_MAX_EVENTS"]
-    events = feed_events(query, since, limit)
-    source = feed_url(filters)
-    body = ics.calendar(events, site(), feed_name(query), source)
-    return Rendered.of(body, last_modified)
+    events = feed_events(query, midnight - KEEP_PAST, limit)
+    named = sponsor_names(events)
+    body = ics.calendar(events, site(), feed_name(query), feed_url(filters), named)
+    return body, max(changed_at, midnight)
 
 
-def render_event(event: Event) -> Rendered:
+def render_event(event: Event) -> tuple[bytes, datetime]:
     name = f"{event.title} · {current_app.config['SITE_NAME']}"
-    body = ics.calendar([event], site(), name)
-    return Rendered.of(body, event.updated_at.replace(tzinfo=UTC))
+    body = ics.calendar([event], site(), name, sponsors=sponsor_names([event]))
+    return body, event.updated_at.replace(tzinfo=UTC)
+
+
+def sponsor_names(events) -> dict[int, list[str]]:
+    """Each event's shown sponsors by name (one statement for all of them)."""
+    found = credits.sponsors_of([event.id for event in events])
+    return {event_id: [credit.name for credit in shown] for event_id, shown in found.items()}
 
 
 def feed_name(query: EventQuery) -> str:
-    """'OpenInfra Foundation events: Kata Containers, virtual, in Germany, matching “edge”'."""
+    """'OpenInfra Foundation events: Kata Containers · virtual · in Germany · matching “edge”'.
+
+    NAME and X-WR-CALNAME are TEXT: the words the portal chooses are joined by ' · ', not by
+    commas, which TEXT escapes (vobject then shows `hybrid\\, in Germany`); what a visitor
+    typed stays as typed, escaped where it must be."""
     parts = []
     if query.project:
         project = db.session.scalar(select(Project.name).where(Project.slug == query.project))
@@ -139,4 +132,4 @@ def feed_name(query: EventQuery) -> str:
     if query.ends_to:
         parts.append(f"until {query.ends_to.isoformat()}")
     name = f"{current_app.config['SITE_NAME']} events"
-    return f"{name}: {', '.join(parts)}" if parts else name
+    return f"{name}: {' · '.join(parts)}" if parts else name

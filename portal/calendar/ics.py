@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from threading import Lock
@@ -18,16 +18,17 @@ from icalendar import vDuration, vGeo, vText
 from sqlalchemy import inspect as sa_inspect
 
 from portal.calendar import zones
-from portal.events.display import country_name, date_range
+from portal.core.countries import country_name
+from portal.events.display import calendar_title, date_range
 from portal.events.models import Event, EventFormat, EventLink, EventStatus, LinkKind, LinkState
 
 # How often subscribers should poll (RFC 7986 REFRESH-INTERVAL, and Outlook's X-PUBLISHED-TTL).
 REFRESH = timedelta(hours=6)
 
 STATUS = {
-    EventStatus.PUBLISHED: "CONFIRMED",
-    EventStatus.CANCELLED: "CANCELLED",
-    EventStatus.POSTPONED: "TENTATIVE",
+    EventStatus.PUBLISHED: icalendar.STATUS.CONFIRMED,
+    EventStatus.CANCELLED: icalendar.STATUS.CANCELLED,
+    EventStatus.POSTPONED: icalendar.STATUS.TENTATIVE,
 }
 HALTED = (EventStatus.CANCELLED, EventStatus.POSTPONED)  # no link of theirs invites anyone
 LINK_NOUN = {LinkKind.SPONSOR: "Sponsorship", LinkKind.CFP: "Call for papers"}
@@ -38,13 +39,15 @@ class Site:
     """What a calendar says about where it comes from."""
 
     name: str
-    uid_domain: str  # UIDs are event-<id>@<uid_domain>: stable for as long as the site is
+    uid_domain: str  # of the UIDs of events stored without one (events/uids.py)
     base: str  # the address pages are served at; event_url builds on it
     event_url: Callable[[Event], str]
 
 
 def uid(event: Event, site: Site) -> str:
-    return f"event-{event.id}@{site.uid_domain}"
+    """The event's stored UID; a row the release before 0014 wrote has none yet, and is named
+    as that release named it (and as the migration named the events it found)."""
+    return event.uid or f"event-{event.id}@{site.uid_domain}"
 
 
 def location(event: Event) -> str:
@@ -78,7 +81,7 @@ def link_line(link: EventLink, base: str) -> str:
     return f"{noun} {link.state.label.lower()}"
 
 
-def description(event: Event, page_url: str, base: str) -> str:
+def description(event: Event, page_url: str, base: str, sponsors: Sequence[str] = ()) -> str:
     lines = [event.summary] if event.summary else []
     if event.status in HALTED and event.status_reason:
         lines.append(f"{event.status.label}: {event.status_reason}")
@@ -95,20 +98,22 @@ def description(event: Event, page_url: str, base: str) -> str:
     if event.links:
         lines.append("")
         lines.extend(link_line(link, base) for link in event.links)
+    if sponsors:
+        lines += ["", f"Sponsors: {', '.join(sponsors)}"]
     lines += ["", f"Details: {page_url}"]
     return "\n".join(lines).strip()
 
 
 def unambiguous(moment: datetime) -> datetime:
-    """A local time the clocks show twice (the hour repeated when they go back) in UTC: the
-    portal means the first (fold=0, as zoneinfo reads it), and readers differ on which they
-    take of a DTSTART;TZID=... that names it."""
+    """A local time the clocks show twice (the hour repeated when they go back) in UTC, the
+    pass the event means (its fold): readers differ on which they take of a
+    DTSTART;TZID=... that names it."""
     if moment.replace(fold=1).utcoffset() != moment.replace(fold=0).utcoffset():
-        return moment.replace(fold=0).astimezone(UTC)
+        return moment.astimezone(UTC)
     return moment
 
 
-def vevent(event: Event, site: Site) -> icalendar.Event:
+def vevent(event: Event, site: Site, sponsors: Sequence[str] = ()) -> icalendar.Event:
     page = site.event_url(event)
     stamp = event.updated_at.replace(tzinfo=UTC)
     if event.is_all_day:
@@ -117,26 +122,26 @@ def vevent(event: Event, site: Site) -> icalendar.Event:
         end: date | datetime = event.ends_on + timedelta(days=1)
     else:
         start, end = unambiguous(event.local_start), unambiguous(event.local_end)
-    summary = event.title
-    if event.status is EventStatus.CANCELLED:
-        summary = f"Cancelled: {summary}"
-    elif event.status is EventStatus.POSTPONED:
-        summary = f"Postponed: {summary}"
+    summary = calendar_title(event)
     component = icalendar.Event.new(
         uid=uid(event, site),
         stamp=stamp,  # the last revision: a feed's bytes must not change between fetches
         last_modified=stamp,
         created=event.created_at.replace(tzinfo=UTC),
         sequence=event.sequence,
-        status="TENTATIVE" if event.is_tentative else STATUS.get(event.status, "CONFIRMED"),
+        status=(
+            icalendar.STATUS.TENTATIVE
+            if event.is_tentative
+            else STATUS.get(event.status, icalendar.STATUS.CONFIRMED)
+        ),
         summary=summary,
-        description=description(event, page, site.base),
+        description=description(event, page, site.base, sponsors),
         location=location(event),
         url=page,
         start=start,
         end=end,
         categories=[project.name for project in event.projects] + [event.kind.label],
-        transparency="TRANSPARENT",
+        transparency=icalendar.TRANSP.TRANSPARENT,
     )
     if event.latitude is not None and event.longitude is not None:
         component.add("geo", vGeo((event.latitude, event.longitude)))
@@ -146,9 +151,16 @@ def vevent(event: Event, site: Site) -> icalendar.Event:
 END = b"END:VCALENDAR\r\n"
 
 
-def calendar(events: Sequence[Event], site: Site, name: str, source: str | None = None) -> bytes:
+def calendar(
+    events: Sequence[Event],
+    site: Site,
+    name: str,
+    source: str | None = None,
+    sponsors: Mapping[int, Sequence[str]] | None = None,
+) -> bytes:
     """A whole iCalendar file, with the VTIMEZONEs its timed events use, bounded to the years
-    they span.
+    they span. `sponsors`: the names of each event's sponsors (by event id), which its
+    DESCRIPTION lists.
 
     icalendar renders every part; the parts are kept between renderings (an event's VEVENT
     until it changes, a zone's VTIMEZONE for good) and joined in order, so a feed of hundreds
@@ -184,7 +196,8 @@ def calendar(events: Sequence[Event], site: Site, name: str, source: str | None 
         first = min(event.starts_on for event in events).year
         last = max(event.ends_on for event in events).year + 1
         parts += [zones.vtimezone(tzid, first, last) for tzid in tzids]
-    parts += [_vevent_bytes(event, site) for event in events]
+    named = sponsors or {}
+    parts += [_vevent_bytes(event, site, tuple(named.get(event.id, ()))) for event in events]
     if not events:
         # RFC 5545 wants at least one component. UTC's VTIMEZONE is valid (an observance with
         # its DTSTART and offsets), shows nothing in any client and means what it says.
@@ -230,7 +243,7 @@ _vevents = _VeventCache(size=20_000)
 _COLUMNS = tuple(attr.key for attr in sa_inspect(Event).column_attrs)
 
 
-def _vevent_bytes(event: Event, site: Site) -> bytes:
+def _vevent_bytes(event: Event, site: Site, sponsors: tuple[str, ...] = ()) -> bytes:
     key = (
         tuple(getattr(event, name) for name in _COLUMNS),
         tuple((k.kind, k.state, k.url, k.deadline, k.position) for k in event.links),
@@ -238,8 +251,9 @@ def _vevent_bytes(event: Event, site: Site) -> bytes:
         site.name,
         site.uid_domain,
         site.base,
+        sponsors,
     )
-    return _vevents.get_or_render(key, lambda: vevent(event, site).to_ical())
+    return _vevents.get_or_render(key, lambda: vevent(event, site, sponsors).to_ical())
 
 
 def dominant_zone(events: Sequence[Event]) -> str | None:

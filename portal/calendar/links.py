@@ -8,6 +8,7 @@ from urllib.parse import quote, urlencode
 from portal.calendar.feeds import feed_url
 from portal.calendar.ics import location
 from portal.core.urls import external_url
+from portal.events.display import calendar_title
 from portal.events.models import Event
 
 GOOGLE_EVENT = "https://calendar.google.com/calendar/render"
@@ -25,15 +26,6 @@ def _details(event: Event) -> str:
     return text[:DETAILS_LIMIT]
 
 
-def _title(event: Event) -> str:
-    """As the feed's SUMMARY says it: a cancelled event is not added as if it took place."""
-    if event.is_cancelled:
-        return f"Cancelled: {event.title}"
-    if event.is_postponed:
-        return f"Postponed: {event.title}"
-    return event.title
-
-
 def google_event(event: Event) -> str:
     if event.is_all_day:
         end = event.ends_on + timedelta(days=1)  # exclusive, as in iCalendar
@@ -43,7 +35,7 @@ def google_event(event: Event) -> str:
         dates = f"{start:%Y%m%dT%H%M%SZ}/{finish:%Y%m%dT%H%M%SZ}"
     params = {
         "action": "TEMPLATE",
-        "text": _title(event),
+        "text": calendar_title(event),
         "dates": dates,
         "ctz": event.timezone,
         "details": _details(event),
@@ -65,7 +57,7 @@ def outlook_event(event: Event) -> str:
         "path": "/calendar/action/compose",
         "startdt": start,
         "enddt": end,
-        "subject": _title(event),
+        "subject": calendar_title(event),
         "location": location(event),
         "body": _details(event),
     }

@@ -12,7 +12,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import utcnow
-from portal.extensions import db
+from portal.extensions import Model, db
 
 
 class Actor(Protocol):
@@ -22,7 +22,7 @@ class Actor(Protocol):
     email: str
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)

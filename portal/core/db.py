@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import DateTime, Enum
+from sqlalchemy import CursorResult, DateTime, Enum, Result
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -19,6 +20,14 @@ def as_naive_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows the UPDATE or DELETE of `result` matched. Session.execute answers them
+    with a CursorResult, which has the count, but is typed as answering any Result."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"A {type(result).__name__} has no row count.")
+    return result.rowcount
 
 
 class LabelledEnum(StrEnum):

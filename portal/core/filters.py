@@ -32,7 +32,13 @@ def month_key(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+def quoted(text: str | None) -> str:
+    """Text someone else wrote, set apart in a plain-text mail: "> " before each of its lines,
+    so nothing in it can pass for a line of the mail's own (a forged "Page: https://...")."""
+    return "\n".join(f"> {line}".rstrip() for line in (text or "").splitlines() or [""])
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        stamp=stamp, clock=clock, month_name=month_name, month_key=month_key
+        stamp=stamp, clock=clock, month_name=month_name, month_key=month_key, quoted=quoted
     )

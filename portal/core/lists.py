@@ -48,7 +48,7 @@ def bounded_count(rows: Select, bound: int | None = None) -> tuple[int, bool]:
     answers `rows`), so it costs the same at a thousand rows or a million."""
     bound = COUNT_LIMIT if bound is None else bound
     rows = rows.options(lazyload("*")).order_by(None).limit(bound + 1)
-    counted = db.session.scalar(select(func.count()).select_from(rows.subquery()))
+    counted = db.session.execute(select(func.count()).select_from(rows.subquery())).scalar_one()
     return min(counted, bound), counted > bound
 
 

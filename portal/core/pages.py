@@ -1,97 +1,164 @@
-"""Public pages rendered once per state of what they show and served to every anonymous
-visitor, in this process and, with `PORTAL_CACHE_REDIS_URL`, in Redis for every worker and
-host; with strong ETags and 304s.
+"""The page cache: public responses (pages, feeds, calendar files) rendered once per state of
+the catalogue and served to every anonymous visitor, in this process and, with
+`PORTAL_CACHE_REDIS_URL`, through Redis for every worker and host; with strong ETags and 304s.
 
-The features say what a page depends on: the view's arguments that matter (`args`: every other
-query parameter is left out, each kept once, so the view renders from exactly what the key
-holds) and a state string registered as `app.extensions["page_cache_state"]` (the events
-register the catalogue version and the next moment a page changes by itself). A form's CSRF
-token is rendered as a placeholder and each visitor's own put in its place, so the rest of
-the page is shared and no visitor ever receives another's token or session. Signed-in staff
-always get a fresh page, never stored.
+A view says what its response depends on with `@cached(Policy(...))`: the query parameters it
+reads (every other one is left out, each kept once, so the view renders from exactly what
+the key holds), whether it is the same for signed-in staff (feeds) or personal to them
+(pages), and how long clients may keep it. Whether a request may be answered from the cache,
+and under which key, is decided in one place, `decide()`, for the three places that ask:
+
+1. the WSGI fast path (core/fastpath.py), before Flask, for requests that carry no cookie
+   (a new visitor of a page with a form gets a session and a token there too) and for
+   responses that are the same for everyone, whatever cookie they carry;
+2. `serve_from_cache`, the first of Flask's request hooks (core/__init__.py registers it
+   before the rate limits and CSRF), for visitors with a session: a page with a form gets
+   the visitor's own CSRF token;
+3. the decorated view, which renders what is not in the cache yet and stores it.
+
+A form's CSRF token is rendered as a placeholder no one can type (random for each rendering),
+whose places in the hidden fields are kept with the page; each visitor's own token is put at
+those places alone, so the rest of the page is shared, no visitor ever receives another's
+token or session, and text that looks like a placeholder stays text. Signed-in staff always
+get a fresh page, never stored. Calendars are kept gzipped beside the plain bytes too, for
+clients that ask for it, and while the database is away what is cached is still served.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import logging
+import secrets
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl
+from typing import Any
 
 from flask import Flask, Response, current_app, g, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from werkzeug.exceptions import HTTPException
+from werkzeug.datastructures import ImmutableMultiDict
 
-from portal.core.cache import BoundedCache
-from portal.core.security import HEADERS as SECURITY_HEADERS
-from portal.core.security import HSTS
+from portal.core import metrics, version
+from portal.core.cached import Cached, Store, answer
 
-PREFIX = "portal:page:"
-PLACEHOLDER = "csrf-token-of-this-visitor-9d1c4e"
-PLACEHOLDER_BYTES = PLACEHOLDER.encode()
+log = logging.getLogger(__name__)
+# A page with a visitor's own token (and perhaps a new session cookie): for that visitor only.
+PERSONAL = "private, no-cache"
+# The stores: pages (PAGE_CACHE_BYTES, only with PAGE_CACHE on) and calendars (feeds and
+# event files, CALENDAR_CACHE_BYTES, always on), each under its own Redis prefix.
+PAGES, CALENDARS = "pages", "calendars"
+PREFIXES = {PAGES: "portal:page:", CALENDARS: "portal:feed:"}
+EXTENSION = "portal.page_cache"  # app.extensions key of this app's Stores
+# Response headers a cached response keeps from its rendering (the rest is the policy's).
+# The API's CORS header and the embed's own frame-ancestors are kept the same way.
+KEPT_HEADERS = (
+    "Content-Type",
+    "Last-Modified",
+    "Content-Disposition",
+    "Access-Control-Allow-Origin",
+    "Content-Security-Policy",
+)
+# Calendar files over this size stay in the process that rendered them (not in Redis).
+SHARED_MAX_BYTES = 8 * 1024 * 1024
+
+
+def first_values(names: tuple[str, ...], pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The first non-empty value of each of `names` in `pairs`, as a form reads it."""
+    first: dict[str, str] = {}
+    for key, value in pairs:
+        if key in names and key not in first and value:
+            first[key] = value
+    return first
 
 
 @dataclass(frozen=True)
-class Page:
-    body: bytes
-    etag: str
+class Policy:
+    """What a cached view's response depends on, and how it is served.
+
+    `args`: the query parameters it reads; `normalise(name, value)` their canonical spelling
+    (an empty result leaves the parameter out); `store`: PAGES or CALENDARS; `shared`: the
+    same for signed-in staff (else they get a fresh, unstored response); `timeless`: valid
+    for a whole day until the catalogue changes (else also until the next instant pages change
+    by themselves); `max_age`: seconds clients and proxies may keep it (None: revalidate each
+    time); `on_miss`: run before a response not in the cache is rendered (a budget);
+    `compress`: keep it gzipped too, for clients that ask for it."""
+
+    args: tuple[str, ...] = ()
+    normalise: Callable[[str, str], str] | None = None
+    store: str = PAGES
+    shared: bool = False
+    timeless: bool = False
+    max_age: int | None = None
+    on_miss: Callable[[], None] | None = None
+    compress: bool = False
+
+    def canonical(self, pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+        """The parameters the view reads, each once, in `args` order, canonically spelled."""
+        first = first_values(self.args, pairs)
+        if self.normalise is not None:
+            first = {key: self.normalise(key, value) for key, value in first.items()}
+        return tuple((key, first[key]) for key in self.args if first.get(key))
 
     @property
-    def has_token(self) -> bool:
-        return PLACEHOLDER_BYTES in self.body
-
-    @classmethod
-    def of(cls, body: bytes) -> Page:
-        return cls(body, hashlib.sha256(body).hexdigest()[:32])
+    def cache_control(self) -> str:
+        return "no-cache" if self.max_age is None else f"public, max-age={self.max_age}"
 
 
-class PageCache(BoundedCache[Page]):
-    """Rendered pages, least recently used first out (core.cache): anyone can ask for pages
-    with filters of their own making."""
+@dataclass(frozen=True)
+class Asked:
+    """What the decision reads of a request, from Flask's request or a bare WSGI environ."""
 
-    name = "page cache"
-
-    def __init__(self, max_bytes: int, redis_url: str | None = None, namespace: str = "") -> None:
-        super().__init__(max_bytes, redis_url, prefix=f"{PREFIX}{namespace}:")
-
-    def to_shared(self, page: Page) -> dict:
-        return {"body": page.body, "etag": page.etag}
-
-    def from_shared(self, found: dict[bytes, bytes]) -> Page:
-        return Page(found[b"body"], found[b"etag"].decode())
+    method: str
+    endpoint: str | None
+    view_args: Mapping[str, Any]
+    scheme: str
+    host: str
+    query: tuple[tuple[str, str], ...]
+    signed_in: bool  # may be signed-in staff (the WSGI path: carries a cookie at all)
+    has_nul: bool
 
 
-def canonical_args(names: tuple[str, ...], given=None) -> tuple[tuple[str, str], ...]:
-    """The query parameters a page reads, each once (its first value, as forms read it),
-    empty ones and every other parameter left out, in `names` order."""
-    first: dict[str, str] = {}
-    for key, value in (request.args if given is None else given).items(multi=True):
-        if key in names and key not in first and value:
-            first[key] = value
-    return tuple((key, first[key]) for key in names if key in first)
+@dataclass(frozen=True)
+class Decision:
+    """A request the page cache answers: the view's policy, the key, and whether the key is
+    the last one known because the database cannot be read now (`stale`)."""
+
+    policy: Policy
+    key: str
+    stale: bool = False
+
+    @property
+    def cache_control(self) -> str:
+        # A stale answer is for now: no cache should keep it as if it were current.
+        return "no-cache" if self.stale else self.policy.cache_control
 
 
-def page_key(state: str, args: tuple[tuple[str, str], ...], of=None) -> str:
-    """The state, then a digest of the address the page is served at (its absolute links),
-    the endpoint, its path arguments and query, each part length-prefixed so that no two
-    pages share a key. `of`: (scheme, host, endpoint, view_args) when not the request's."""
-    scheme, host, endpoint, view_args = of or (
-        request.scheme,
-        request.host,
-        request.endpoint,
-        request.view_args,
-    )
-    # The day too: a page may say what "this month" or "today" is.
-    today = datetime.now(UTC).date().isoformat()
-    parts = [today, scheme, host, endpoint or ""]
-    parts += [f"{k}={v}" for k, v in sorted((view_args or {}).items())]
-    parts += [part for pair in args for part in pair]
+def decide(app: Flask, asked: Asked) -> Decision | None:
+    """The one answer to "may this request be served from the page cache, and under which
+    key?", or None (not a GET or HEAD, a view that is not cached, a visitor who may be signed
+    in to a personal page, a NUL anywhere, or pages with the page cache off). Needs an app
+    context (the catalogue version); while the database is away, the last version known."""
+    if asked.method not in ("GET", "HEAD") or asked.has_nul or asked.endpoint is None:
+        return None
+    policy: Policy | None = getattr(app.view_functions.get(asked.endpoint), "cache_policy", None)
+    if policy is None or (asked.signed_in and not policy.shared):
+        return None
+    if policy.store not in stores(app).enabled:
+        return None
+    base = app.config.get("BASE_URL") or f"{asked.scheme}://{asked.host}"
+    # The day too: a page may say what "this month" or "today" is, and a feed starts a year
+    # before today.
+    parts = [datetime.now(UTC).date().isoformat(), base, asked.endpoint]
+    parts += [f"{k}={v}" for k, v in sorted(asked.view_args.items())]
+    parts += [part for pair in policy.canonical(asked.query) for part in pair]
+    # Each part length-prefixed, so that no two requests share a key (`q=x%26to%3D...` is
+    # not `q=x&to=...`), and every key has the same length whatever it names.
     digest = hashlib.sha256("".join(f"{len(p)}:{p}" for p in parts).encode()).hexdigest()
-    return f"{state}:{digest}"
+    state, stale = version.page_state_or_last(policy.timeless)
+    return Decision(policy, f"{state}:{digest}", stale)
 
 
 def may_be_staff() -> bool:
@@ -106,77 +173,114 @@ def is_staff() -> bool:
     return may_be_staff() and bool(current_user.is_authenticated)
 
 
-def serve_cached_page() -> Response | None:
-    """Answer a page already in the cache before the app's other request hooks (rate limits,
-    CSRF, input checks), which a cached anonymous GET does not need. Anything else (a miss, a
-    visitor who may be signed in, a NUL anywhere) goes the usual way, through the view."""
-    if request.method not in ("GET", "HEAD"):
-        return None
-    view = current_app.view_functions.get(request.endpoint)
-    args = getattr(view, "page_cache_args", None)
-    state = current_app.extensions.get("page_cache_state")
-    if args is None or state is None or "\x00" in request.path or b"%00" in request.query_string:
-        return None
-    if may_be_staff():
-        return None
-    key = page_key(state(), canonical_args(args))
-    page = current_app.extensions["page_cache"].get(key)
-    return None if page is None else serve(page)
+def asked_of_request(signed_in: bool) -> Asked:
+    return Asked(
+        method=request.method,
+        endpoint=request.endpoint,
+        view_args=request.view_args or {},
+        scheme=request.scheme,
+        host=request.host,
+        query=tuple(request.args.items(multi=True)),
+        signed_in=signed_in,
+        has_nul="\x00" in request.path or b"%00" in request.query_string,
+    )
 
 
-def cached_page(args: tuple[str, ...] = ()):
-    """Serve the decorated GET view from the page cache to anonymous visitors."""
+def serve_from_cache() -> Response | None:
+    """Answer a response already in the cache before the app's other request hooks (rate
+    limits, CSRF, input checks), which a cached anonymous GET does not need. Anything else
+    (a miss, a visitor who may be signed in, a NUL anywhere) goes the usual way, to the view."""
+    if request.endpoint is None or request.method not in ("GET", "HEAD"):
+        return None
+    # current_app is a LocalProxy, which Flask types as the Flask it stands for.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    found = decide(app, asked_of_request(signed_in=may_be_staff()))
+    if found is None:
+        return None
+    entry = stores(app).of(found.policy).get(found.key)
+    if entry is None:
+        return None
+    metrics.cache_answer("hook")
+    return serve(entry, found)
 
-    def decorate(view):
+
+def cached(policy: Policy) -> Callable:
+    """Serve the decorated GET view from the page cache, as `policy` says."""
+
+    def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
-        def wrapper(*a, **kw):
-            if request.method in ("GET", "HEAD"):
-                # The view sees only its own parameters, each once, whoever asks: the page it
-                # renders is the one its key names, and a parameter named like one of
-                # url_for's own (`endpoint`, `_method`) never reaches a link it builds.
-                request.args = ImmutableMultiDict(canonical_args(args))
-            state = current_app.extensions.get("page_cache_state")
-            if request.method not in ("GET", "HEAD") or state is None:
+        def wrapper(*a: Any, **kw: Any) -> Any:
+            if request.method not in ("GET", "HEAD"):
                 return view(*a, **kw)
-            if is_staff():
+            # The view sees only its own parameters, each once, whoever asks: the response it
+            # renders is the one its key names, and a parameter named like one of url_for's
+            # own (`endpoint`, `_method`) never reaches a link it builds.
+            request.args = ImmutableMultiDict(policy.canonical(request.args.items(multi=True)))
+            # current_app is a LocalProxy, which Flask types as the Flask it stands for.
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            staff = not policy.shared and is_staff()
+            found = decide(app, asked_of_request(signed_in=staff))
+            if found is None:
                 response = make_response(view(*a, **kw))
-                response.headers["Cache-Control"] = "private, no-store"
+                if staff:
+                    response.headers["Cache-Control"] = "private, no-store"
                 return response
-            key = page_key(state(), canonical_args(args))
-            cache: PageCache = current_app.extensions["page_cache"]
-            page = cache.get(key)
-            if page is None:
-                response = render_shared(view, a, kw)
+            store = stores(app).of(policy)
+            entry = store.get(found.key)
+            if entry is None:
+                if policy.on_miss is not None:
+                    policy.on_miss()
+                response, placeholder, nonce = render_shared(view, a, kw)
                 if response.status_code != 200:
-                    return personal(response)
-                page = Page.of(response.get_data())
-                cache.set(key, page)
-            return serve(page)
+                    return personal(response, placeholder, nonce)
+                kept = [(n, v) for n in KEPT_HEADERS if (v := response.headers.get(n))]
+                entry = Cached.of(response.get_data(), kept, placeholder, policy.compress, nonce)
+                store.set(found.key, entry)
+                metrics.cache_answer("rendered")
+            else:
+                metrics.cache_answer("view")
+            return serve(entry, found)
 
-        wrapper.page_cache_args = args
+        wrapper.cache_policy = policy  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
 
 
-def render_shared(view, a, kw) -> Response:
-    """The view's response with the CSRF placeholder where a token goes."""
+NONCE = "portal_submission_placeholder"  # g's name for the submission key's placeholder
+
+
+def submission_key() -> str:
+    """The submission key of a form being rendered: a placeholder when the page is rendered to
+    be shared (each visitor's copy gets a new key, core/cached.py), a new key otherwise."""
+    return g.get(NONCE) or secrets.token_urlsafe(18)
+
+
+def render_shared(view: Callable, a: tuple, kw: dict) -> tuple[Response, bytes, bytes]:
+    """The view's response with placeholders where a token and a submission key go, and the
+    placeholders: random for each rendering, so that no text of the page (a query, an event's
+    description) can hold them."""
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    placeholder = f"token-{secrets.token_hex(16)}"
+    nonce = f"nonce-{secrets.token_hex(16)}"
     saved = g.pop(field, None)
-    setattr(g, field, PLACEHOLDER)  # Flask-WTF's generate_csrf returns what g holds
+    setattr(g, field, placeholder)  # Flask-WTF's generate_csrf returns what g holds
+    setattr(g, NONCE, nonce)
     try:
-        return make_response(view(*a, **kw))
+        return make_response(view(*a, **kw)), placeholder.encode(), nonce.encode()
     finally:
         g.pop(field, None)
+        g.pop(NONCE, None)
         if saved is not None:
             setattr(g, field, saved)
 
 
-def personal(response: Response) -> Response:
+def personal(response: Response, placeholder: bytes, nonce: bytes) -> Response:
     """A response not shared (an error page, say): the visitor's own token in it."""
     body = response.get_data()
-    if PLACEHOLDER_BYTES in body:
-        response.set_data(body.replace(PLACEHOLDER_BYTES, generate_csrf().encode()))
+    if placeholder in body or nonce in body:
+        body = body.replace(placeholder, generate_csrf().encode())
+        response.set_data(body.replace(nonce, secrets.token_urlsafe(18).encode()))
     return response
 
 
@@ -187,106 +291,77 @@ def token_window() -> int:
     return int(time.time() // max(limit // 2, 1)) if limit else 0
 
 
-def serve(page: Page) -> Response:
-    etag = page.etag
-    if page.has_token:
-        field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-        secret = session.get(field)
-        own = f"{page.etag}:{secret}:{token_window()}".encode()
-        etag = hashlib.sha256(own).hexdigest()[:32] if secret else None
-    headers = {"Cache-Control": "no-cache", "Content-Type": "text/html; charset=utf-8"}
-    if etag is not None and etag in request.if_none_match:
-        response = Response(status=304, headers=headers)
-        response.set_etag(etag)
-        return response
-    body = page.body
-    if page.has_token:
-        g.pop(field, None)  # a token for this visitor's session, whatever came before
-        body = body.replace(PLACEHOLDER_BYTES, generate_csrf().encode())
-        secret = session[field]
-        own = f"{page.etag}:{secret}:{token_window()}".encode()
-        etag = hashlib.sha256(own).hexdigest()[:32]
-    response = Response(body, headers=headers)
-    response.set_etag(etag)
-    return response
+def serve(entry: Cached, decision: Decision) -> Response:
+    """The cached response for this visitor, from Flask: a page with a form gets the visitor's
+    own token, and an ETag of its own (so only that visitor's copy is ever answered 304)."""
+    if not entry.has_token:
+        status, headers, payload = answer(entry, decision.cache_control, request.environ)
+        return Response(payload, status=status, headers=headers)
+    control = PERSONAL
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    secret = session.get(field)
+    if secret is not None:
+        status, headers, _ = answer(entry, control, request.environ, etag=own_etag(entry, secret))
+        if status == 304:
+            return Response(status=304, headers=headers)
+    g.pop(field, None)  # a token for this visitor's session, whatever came before
+    body = entry.with_token(generate_csrf().encode())
+    etag = own_etag(entry, session[field])
+    _, headers, payload = answer(entry, control, request.environ, body, etag, conditional=False)
+    return Response(payload, headers=headers)
 
 
-class CookielessFastPath:
-    """WSGI middleware: a GET of a page without a form, already in the cache, by a visitor who
-    sends no cookie at all (so no session, no sign-in) is answered from the cache without
-    Flask's request machinery; so is what a feature registers in
-    `app.extensions["fast_responders"]` (endpoint: a function of the WSGI environ giving
-    status, headers and body, or None), such as rendered feeds. Everything else, and every
-    miss, goes to the app. It sits inside the Host check and the proxy fix, and adds the
-    headers every response carries."""
-
-    def __init__(self, wsgi_app, app: Flask) -> None:
-        self.wsgi_app = wsgi_app
-        self.app = app
-
-    def __call__(self, environ, start_response):
-        if (
-            environ.get("REQUEST_METHOD") in ("GET", "HEAD")
-            and "HTTP_COOKIE" not in environ
-            and "%00" not in environ.get("QUERY_STRING", "")
-        ):
-            found = self.answer(environ)
-            if found is not None:
-                status, headers, body = found
-                headers = [*headers, *SECURITY_HEADERS.items()]
-                if environ["wsgi.url_scheme"] == "https":
-                    headers.append(("Strict-Transport-Security", HSTS))
-                if body:
-                    headers.append(("Content-Length", str(len(body))))
-                start_response(status, headers)
-                return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
-        return self.wsgi_app(environ, start_response)
-
-    def answer(self, environ):
-        app = self.app
-        try:
-            endpoint, view_args = app.url_map.bind_to_environ(environ, server_name=None).match()
-        except HTTPException:
-            return None
-        responder = app.extensions.get("fast_responders", {}).get(endpoint)
-        if responder is not None:
-            with app.app_context():
-                return responder(environ)
-        view = app.view_functions.get(endpoint)
-        args = getattr(view, "page_cache_args", None)
-        state = app.extensions.get("page_cache_state")
-        if args is None or state is None:
-            return None
-        query = MultiDict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
-        of = (environ["wsgi.url_scheme"], environ.get("HTTP_HOST", ""), endpoint, view_args)
-        with app.app_context():
-            key = page_key(state(), canonical_args(args, query), of)
-        page = app.extensions["page_cache"].get(key)
-        if page is None or page.has_token:
-            return None
-        etag = f'"{page.etag}"'
-        headers = [*FAST_HEADERS, ("ETag", etag)]
-        wanted = environ.get("HTTP_IF_NONE_MATCH", "")
-        if etag in wanted or wanted.strip() == "*":
-            return "304 Not Modified", headers, b""
-        return "200 OK", headers, page.body
+def own_etag(entry: Cached, secret: str) -> str:
+    own = f"{entry.etag}:{secret}:{token_window()}".encode()
+    return hashlib.sha256(own).hexdigest()[:32]
 
 
-FAST_HEADERS = (
-    ("Content-Type", "text/html; charset=utf-8"),
-    ("Cache-Control", "no-cache"),
-    ("Vary", "Cookie"),
-)
+class Stores:
+    """This app's stores of cached responses, by Policy.store."""
+
+    def __init__(self, app: Flask) -> None:
+        # Portals sharing one Redis (staging and production, say) must not read each other's
+        # responses: keys are namespaced by the database they were rendered from.
+        database = app.config["SQLALCHEMY_DATABASE_URI"].encode()
+        namespace = hashlib.sha256(database).hexdigest()[:12]
+        redis_url = app.config.get("CACHE_REDIS_URL")
+        self.by_name = {
+            PAGES: Store(
+                app.config["PAGE_CACHE_BYTES"], redis_url, f"{PREFIXES[PAGES]}{namespace}:"
+            ),
+            CALENDARS: Store(
+                app.config["CALENDAR_CACHE_BYTES"],
+                redis_url,
+                f"{PREFIXES[CALENDARS]}{namespace}:",
+                name="feed cache",
+                shared_max_bytes=SHARED_MAX_BYTES,
+            ),
+        }
+        self.enabled = {CALENDARS, PAGES} if app.config["PAGE_CACHE"] else {CALENDARS}
+
+    def of(self, policy: Policy) -> Store:
+        return self.by_name[policy.store]
+
+    def clear(self) -> None:
+        for store in self.by_name.values():
+            store.clear()
+
+
+def stores(app: Flask | None = None) -> Stores:
+    return (app or current_app).extensions[EXTENSION]
 
 
 def init_app(app: Flask) -> None:
-    database = app.config["SQLALCHEMY_DATABASE_URI"].encode()
-    if not app.config["PAGE_CACHE"]:
-        return
-    app.before_request_funcs.setdefault(None, []).insert(0, serve_cached_page)
-    app.wsgi_app = CookielessFastPath(app.wsgi_app, app)
-    app.extensions["page_cache"] = PageCache(
-        max_bytes=app.config["PAGE_CACHE_BYTES"],
-        redis_url=app.config.get("CACHE_REDIS_URL"),
-        namespace=hashlib.sha256(database).hexdigest()[:12],
-    )
+    """The stores, the fast path (inside whatever WSGI middleware is added later) and the
+    hook that answers from the cache: call it before any other extension adds a request
+    hook, so that a cached answer skips them (core/__init__.py and portal/__init__.py)."""
+    app.extensions[EXTENSION] = Stores(app)
+    from portal.core.fastpath import FastPath
+
+    app.before_request(serve_from_cache)
+    app.wsgi_app = FastPath(app.wsgi_app, app)  # type: ignore[method-assign]
+
+
+def cached_page(args: tuple[str, ...] = ()) -> Callable:
+    """A public page, personal to signed-in staff, revalidated on each visit."""
+    return cached(Policy(args=args))

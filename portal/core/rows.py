@@ -10,14 +10,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from portal.core.audit import Actor, plain, record
 from portal.core.db import utcnow
 from portal.core.errors import Refused
 from portal.extensions import db
 
+Errors = dict[str, str]
+
 
 def _nothing(*args: Any) -> None:
     return None
+
+
+def _as_given(values: dict[str, Any]) -> dict[str, Any]:
+    return values
 
 
 @dataclass(frozen=True)
@@ -27,18 +35,41 @@ class RowKind:
     name: str  # "tier": audit actions "tier.create", "tier.update", ...
     model: type
     fields: tuple[str, ...]
-    errors: Callable[[dict[str, Any], Any], dict[str, str]]  # values, row or None
+    errors: Callable[[dict[str, Any], Any], Errors]  # values, row or None
     label: Callable[[Any], str]
-    # Run before the values are applied: prepares what the rules cannot see.
-    prepare: Callable[[Any, dict[str, Any]], None] = _nothing
+    # The values as they are stored, from what was typed (a contact's address in its ASCII
+    # form): run first, and what the rules then check.
+    normalise: Callable[[dict[str, Any]], dict[str, Any]] = _as_given
+    # Run after the rules agreed, before the values are applied: what must change in other
+    # rows first (a new default contact unmarks the old one).
+    before_apply: Callable[[Any, dict[str, Any]], None] = _nothing
     retirable: bool = True
     # Why a row may not be retired now (None: it may), such as the default contact.
-    keep: Callable[[Any], str | None] = _nothing
+    retire_refusal: Callable[[Any], str | None] = _nothing
     # The row it belongs to, taken from the values when it is created ("event" of a package).
     parent: str | None = None
     # Run after a row is created, retired or restored (the action's name), with the actor:
-    # what must follow in other rows.
-    follow: Callable[[Any, str, Actor | None], None] = _nothing
+    # what must follow in other rows (a package opens its event's Sponsor link).
+    after_change: Callable[[Any, str, Actor | None], None] = _nothing
+
+
+def values_getter(values: dict[str, Any], row: Any) -> Callable[[str], Any]:
+    """For a kind's rules: a field's value as it will be, the one given or else the row's."""
+    return lambda name: values[name] if name in values else getattr(row, name, None)
+
+
+def taken(model: Any, row: Any, *conditions: Any) -> bool:
+    """Whether another row of `model` than `row` meets `conditions` (a unique value)."""
+    stmt = select(model.id).where(*conditions)
+    if row is not None and row.id is not None:
+        stmt = stmt.where(model.id != row.id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def require(errors: Errors, get: Callable[[str], Any], name: str, what: str) -> None:
+    """A field that may not be blank: "A tier needs a name."."""
+    if not (get(name) or "").strip():
+        errors[name] = f"A {what} needs a {name}."
 
 
 def plain_value(value: Any) -> Any:
@@ -59,10 +90,11 @@ def snapshot(kind: RowKind, row: Any) -> dict[str, Any]:
 
 
 def _apply(kind: RowKind, row: Any, values: dict[str, Any]) -> None:
+    values = kind.normalise(dict(values))
     errors = kind.errors(values, None if row.id is None else row)
     if errors:
         raise Refused(errors)
-    kind.prepare(row, values)
+    kind.before_apply(row, values)
     for name in kind.fields:
         if name in values:
             setattr(row, name, values[name])
@@ -77,7 +109,7 @@ def create(kind: RowKind, values: dict[str, Any], actor: Actor | None) -> Any:
     db.session.add(row)
     db.session.flush()
     record(actor, f"{kind.name}.create", row, kind.label(row), after=snapshot(kind, row))
-    kind.follow(row, "create", actor)
+    kind.after_change(row, "create", actor)
     db.session.flush()
     return row
 
@@ -104,7 +136,7 @@ def update(kind: RowKind, row: Any, values: dict[str, Any], actor: Actor | None)
 
 def retire(kind: RowKind, row: Any, actor: Actor | None) -> None:
     """Take the row off the public pages, the forms and routing; what names it keeps it."""
-    if (reason := kind.keep(row)) is not None:
+    if (reason := kind.retire_refusal(row)) is not None:
         raise Refused(reason)
     _set_retired(kind, row, actor, retired=True)
 
@@ -119,7 +151,7 @@ def _set_retired(kind: RowKind, row: Any, actor: Actor | None, retired: bool) ->
     row.retired_at = utcnow() if retired else None
     db.session.flush()
     action = "retire" if retired else "restore"
-    kind.follow(row, action, actor)
+    kind.after_change(row, action, actor)
     record(
         actor,
         f"{kind.name}.{action}",

@@ -61,7 +61,7 @@ def add_retire_routes(
     def make(retired: bool):
         @required
         def view(**ids: int):
-            row = db.get_or_404(kind.model, ids[arg])
+            row: Any = db.get_or_404(kind.model, ids[arg])
             return set_retired(kind, row, retired, back(row))
 
         return view

@@ -19,12 +19,35 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# No page of the portal uses the camera, the microphone, the place or payment: no script that
+# found its way in may either.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in ("accelerometer", "camera", "geolocation", "gyroscope", "magnetometer",
+                    "microphone", "payment", "usb")
+)  # fmt: skip
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
+    "Permissions-Policy": PERMISSIONS_POLICY,
+    # A page opened from ours (or that opened ours) gets no handle on it (window.opener).
+    "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+def missing_headers(present: set[str]) -> list[tuple[str, str]]:
+    """The headers of HEADERS a response (whose header names, lower-case, are `present`) does
+    not set itself. A response with a policy of its own (the embeddable listing, framed by the
+    origins staff allow) says who may frame it there: X-Frame-Options DENY would override it
+    in browsers that read only that."""
+    own_policy = "content-security-policy" in present
+    return [
+        (name, value)
+        for name, value in HEADERS.items()
+        if name.lower() not in present and not (own_policy and name == "X-Frame-Options")
+    ]
 
 
 # Two years, as the HSTS preload list asks; subdomains may be served by others, so not them.
@@ -91,25 +114,35 @@ class SessionInterface(SecureCookieSessionInterface):
         if not session.modified and "public" in response.headers.get("Cache-Control", ""):
             return  # nothing to write, and no Vary: Cookie
         super().save_session(app, session, response)
+        if "Set-Cookie" in response.headers:
+            # A response that gives this visitor a cookie is theirs alone: no shared cache may
+            # keep it for another.
+            control = response.headers.get("Cache-Control", "")
+            if "private" not in control and "no-store" not in control:
+                response.headers["Cache-Control"] = ", ".join(
+                    part for part in ("private", control) if part
+                )
 
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
-    app.wsgi_app = HostCheck(app.wsgi_app, app.config.get("TRUSTED_HOSTS"))
+    # Flask types wsgi_app as a method, though wrapping it is how its docs add middleware.
+    app.wsgi_app = HostCheck(  # type: ignore[method-assign]
+        app.wsgi_app, app.config.get("TRUSTED_HOSTS")
+    )
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         # Behind N proxies the client's address and scheme come from their X-Forwarded-*
         # headers: rate limits count real clients, and absolute URLs say https.
-        app.wsgi_app = ProxyFix(
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # the same
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
         present = {name.lower() for name, _ in response.headers}
-        for name, value in HEADERS.items():
-            if name.lower() not in present:
-                response.headers.add(name, value)
+        for name, value in missing_headers(present):
+            response.headers.add(name, value)
         if request.is_secure and "strict-transport-security" not in present:
             response.headers["Strict-Transport-Security"] = HSTS
         return response

@@ -33,3 +33,9 @@ def clean_text(text: str | None) -> str:
     return "".join(
         char for char in text if char in "\n\t" or unicodedata.category(char) not in UNSAFE
     )
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Türkiye' and 'turkiye' find the same events."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))

@@ -1,53 +1,35 @@
 """Health check and the friendly error pages."""
 
+import logging
+
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import (
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from portal.core import health
+from portal.core.database import RETRIED, RETRY
 from portal.extensions import db
 
 bp = Blueprint("core", __name__)
+log = logging.getLogger(__name__)
+RETRY_AFTER = 30  # seconds: what a visitor is asked to wait while the database is away
+# What a form posted, shown again when it could not be stored: never these.
+NOT_SHOWN = {"csrf_token", "password", "website"}
 
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the database and every Redis the portal is configured with answer, each
-    reported apart; 503 when one does not."""
-    report = {"database": "ok"}
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
-        report["database"] = "unreachable"
-    for name, url in redis_urls().items():
-        report[name] = "ok" if redis_answers(url) else "unreachable"
-    healthy = all(value == "ok" for value in report.values())
-    return {"status": "ok" if healthy else "unavailable", **report}, 200 if healthy else 503
-
-
-def redis_urls() -> dict[str, str]:
-    config = current_app.config
-    found = {}
-    if config.get("CACHE_REDIS_URL"):
-        found["redis"] = config["CACHE_REDIS_URL"]
-    limits = str(config.get("RATELIMIT_STORAGE_URI") or "")
-    if limits.startswith(("redis://", "rediss://")) and limits != found.get("redis"):
-        found["rate_limit_store"] = limits
-    return found
-
-
-def redis_answers(url: str) -> bool:
-    clients = current_app.extensions.setdefault("health_redis", {})
-    if url not in clients:
-        import redis
-
-        clients[url] = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-    try:
-        return bool(clients[url].ping())
-    except Exception:  # any failure of the client is a Redis that does not answer
-        return False
+    """200 while this instance can serve (its database answers, within a second), 503
+    otherwise; the body says how each dependency is (core/health.py)."""
+    body, status = health.report(current_app._get_current_object())  # type: ignore[attr-defined]
+    return body, status, {"Cache-Control": "no-store"}
 
 
 @bp.app_errorhandler(HTTPException)
@@ -62,6 +44,37 @@ def http_error(error: HTTPException):
     # Signed-in staff keep the back office's navigation on its error pages (a 403 included).
     template = "errors/staff_error.html" if staff else "errors/error.html"
     return render_template(template, error=error), error.code
+
+
+@bp.app_errorhandler(OperationalError)
+@bp.app_errorhandler(InterfaceError)
+@bp.app_errorhandler(DisconnectionError)
+@bp.app_errorhandler(PoolTimeout)
+def database_unavailable(error: Exception):
+    """The database cannot be reached (or is busy): 503 with Retry-After and the portal's own
+    page, which gives back what a form posted so that nothing typed is lost."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the connection itself is gone
+        db.session.remove()
+    if (
+        getattr(error, "connection_invalidated", False)
+        and request.method in ("GET", "HEAD")
+        and not request.environ.get(RETRIED)
+    ):
+        request.environ[RETRY] = True  # answered again (core/database.py): nothing to log
+    else:
+        log.warning("database unavailable for %s %s: %s", request.method, request.path, error)
+    headers = {"Retry-After": str(RETRY_AFTER)}
+    if request.path.endswith(".ics") or request.path == "/healthz":
+        body = "503 Service Unavailable: the database cannot be reached; try again shortly.\n"
+        return body, 503, {**headers, "Content-Type": "text/plain; charset=utf-8"}
+    posted = []
+    if request.method == "POST" and not request.path.startswith("/staff/login"):
+        fields = list(request.form.items(multi=True))[:30]
+        posted = [(name, value[:5000]) for name, value in fields if name not in NOT_SHOWN]
+    page = render_template("errors/unavailable.html", posted=posted, retry_after=RETRY_AFTER)
+    return page, 503, headers
 
 
 @bp.app_errorhandler(500)

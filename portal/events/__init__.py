@@ -5,10 +5,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.events import catalogue, cli, display, views
+    from portal.events import cli, display, views
     from portal.events.admin import events, imports, projects
 
-    catalogue.init_app(app)
     app.register_blueprint(views.bp)
     for module in (events, projects, imports):
         app.register_blueprint(module.bp)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from portal.core.db import as_naive_utc
+from portal.events import slugs
 from portal.events.models import (
     Event,
     EventFormat,
@@ -20,6 +21,7 @@ from portal.events.models import (
     LinkState,
     Project,
 )
+from portal.events.rules import LinkValues
 from portal.extensions import db
 
 PROJECTS = [
@@ -370,9 +372,10 @@ YEAR = timedelta(weeks=52)  # a year later on the same weekdays
 
 
 def project_series(today: date) -> int:
-    """Add, to each yearly series, the editions that start up to a year past `today` (skipping
-    years already over), published with dates to be confirmed and links coming soon. Running it
-    again adds nothing; a year later it adds the next editions. The caller commits."""
+    """Carry each yearly series through the years up to a year past `today`: the editions
+    already over as events that happened (dated, their links closed), the ones to come
+    published with dates to be confirmed and links coming soon. Running it again adds
+    nothing; a year later it adds the next editions. The caller commits."""
     from portal.events import operations, queries  # the demo builds on the operations
 
     added = 0
@@ -383,25 +386,44 @@ def project_series(today: date) -> int:
         if event is None or event.is_cancelled:
             continue
         while event.starts_on + YEAR <= today + HORIZON:
-            shift = YEAR
-            while event.ends_on + shift < today:
-                shift += YEAR
             previous = event
+            first, last = previous.starts_on + YEAR, previous.ends_on + YEAR
+            over = last < today
             event = operations.next_edition(
                 previous,
                 None,
-                previous.starts_on + shift,
-                previous.ends_on + shift,
-                today=today,
+                first,
+                last,
+                today=first,  # an edition already over is history, not a plan
                 status=EventStatus.PUBLISHED,
-                dates_to_be_confirmed=True,
+                dates_to_be_confirmed=not over,
             )
             # What the last edition said of itself (a side event on a given day) is not yet
-            # known of this one: say only what is.
-            words = f"The next edition after {previous.title}; its dates are to be confirmed."
-            operations.update_event(event, {"summary": words, "description": ""}, None)
+            # known of this one: say only what is, for a visitor.
+            values: dict = {"summary": visitor_summary(event, over), "description": ""}
+            if over:  # it happened: its links are closed, as an over event's are
+                values["links"] = [
+                    LinkValues(link.kind, LinkState.CLOSED, link.url) for link in previous.links
+                ]
+            operations.update_event(event, values, None)
             added += 1
     return added
+
+
+def visitor_summary(event: Event, over: bool) -> str:
+    """'The yearly OpenInfra Day in Gothenburg, planned for May 2027; its dates are to be
+    confirmed.' (or 'held in May 2026.' once over)."""
+    series = slugs.YEAR.sub("", event.title).strip()
+    if event.kind is EventKind.PTG:
+        what = f"The {event.starts_on:%B} Project Teams Gathering, online"
+    elif event.city:
+        what = f"The yearly {series} in {event.city}"
+    else:
+        what = f"The yearly {series}"
+    month = f"{event.starts_on:%B %Y}"
+    if over:
+        return f"{what}, held in {month}."
+    return f"{what}, planned for {month}; its dates are to be confirmed."
 
 
 CITIES = [

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache, lru_cache
+from functools import lru_cache
 from urllib.parse import urlencode
 
 import nh3
-from babel import Locale
 from babel.dates import format_date, format_interval, format_time
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from portal.events.models import Event, EventFormat, EventLink, LinkKind, LinkState, fold
+from portal.core.countries import country_name
+from portal.core.i18n import LOCALE
+from portal.events.models import Event, EventFormat, EventLink, EventStatus, LinkKind, LinkState
 
-LOCALE = "en"
+# What a cancelled or postponed event's title says where it is added to calendars (the feed's
+# SUMMARY, the Google and Outlook links), so it is not taken for one that takes place; an
+# import of the feed takes it off again (events/ical/read.py).
+STATUS_PREFIXES = {EventStatus.CANCELLED: "Cancelled: ", EventStatus.POSTPONED: "Postponed: "}
+
+
+def calendar_title(event: Event) -> str:
+    """'Cancelled: OpenInfra Days ...', as calendars show a cancelled or postponed event."""
+    return STATUS_PREFIXES.get(event.status, "") + event.title
 
 
 def zone_abbreviation(moment: datetime) -> str:
@@ -38,8 +47,8 @@ def event_dates(event: Event, long: bool = False) -> str:
 def event_times(event: Event) -> str:
     """'9:00 AM – 5:00 PM PST', each end with its own abbreviation across a DST change."""
     start, end = event.local_start, event.local_end
-    if event.is_all_day:
-        return f"All day, {zone_abbreviation(start)} ({event.timezone})"
+    if event.is_all_day:  # the days are the event's own: no zone to name
+        return "All day"
     first, last = zone_abbreviation(start), zone_abbreviation(end)
     start_text = format_time(start, "short", locale=LOCALE)
     end_text = format_time(end, "short", locale=LOCALE)
@@ -54,46 +63,6 @@ def local_time(moment: datetime) -> str:
 
 def local_day(day: date | datetime) -> str:
     return format_date(day, "MMM d", locale=LOCALE)
-
-
-@cache
-def _territories() -> dict[str, str]:
-    return dict(Locale(LOCALE).territories)
-
-
-def country_name(code: str | None) -> str:
-    if not code:
-        return ""
-    return _territories().get(code.upper(), code.upper())
-
-
-def is_country_code(code: str) -> bool:
-    return len(code) == 2 and code.isalpha() and code.upper() in _territories()
-
-
-def country_choices() -> list[tuple[str, str]]:
-    """(code, name) of every ISO 3166 country Babel names, by name: what staff choose from."""
-    names = _territories()
-    codes = [
-        code for code in names if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
-    ]
-    return sorted(((code, names[code]) for code in codes), key=lambda pair: fold(pair[1]))
-
-
-# Babel's territories that ISO 3166 does not list as countries (regions, test codes).
-NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
-
-
-def country_code(text: str) -> str | None:
-    """The ISO 3166 code of a country given by its code or its English name, in any case and
-    with or without accents ("de", "Germany", "TÜRKİYE"); None when it names no country."""
-    if len(text) == 2 and is_country_code(text):
-        return text.upper()
-    wanted = fold(text)
-    return next(
-        (code for code, name in _territories().items() if len(code) == 2 and fold(name) == wanted),
-        None,
-    )
 
 
 def place(event: Event) -> str:
@@ -145,14 +114,74 @@ def link_text(link: EventLink, now: datetime) -> str:
 
 def event_when(event: Event, long: bool = False) -> str:
     """The dates as the public reads them: 'New dates to be announced' for a postponed event
-    without any, '(dates to be confirmed)' after dates not yet final."""
+    without any, ', dates to be confirmed' after dates not yet final (never on a cancelled
+    event, and without brackets: the text often goes inside some)."""
     if not event.shows_dates:
         return "New dates to be announced"
     text = event_dates(event, long)
-    return f"{text} (dates to be confirmed)" if event.dates_to_be_confirmed else text
+    if event.dates_to_be_confirmed and not event.is_cancelled:
+        return f"{text}, dates to be confirmed"
+    return text
+
+
+STATE_WORDS = ("cancelled", "canceled", "postponed")
+
+
+def status_reason(event: Event) -> str:
+    """The reason staff gave, without a leading state word ("Cancelled: the venue ...")
+    that the page already says, and ending as a sentence does."""
+    reason = (event.status_reason or "").strip()
+    lowered = reason.lower()
+    for word in STATE_WORDS:
+        if lowered.startswith(word) and lowered[len(word) : len(word) + 1] in (
+            ":",
+            " ",
+            "-",
+            "—",
+            ".",
+            "",
+        ):
+            reason = reason[len(word) :].lstrip(" :-—.").strip()
+            break
+    if reason and reason[-1] not in ".!?…":
+        reason += "."
+    return reason[:1].upper() + reason[1:]
+
+
+def offers_calendar(event: Event, now: datetime) -> bool:
+    """Whether 'Add to calendar' makes sense: not for an event cancelled, over, or postponed
+    without dates (its void date would land in the visitor's calendar)."""
+    return event.is_public and not (
+        event.is_cancelled or event.is_over(now) or not event.shows_dates
+    )
+
+
+def shown_links(event: Event, now: datetime) -> list[EventLink]:
+    """The links the event had: one that was only ever 'coming soon' is left out once the
+    event is over, cancelled or postponed (it never came)."""
+    ended = event.is_over(now) or event.is_cancelled or event.is_postponed
+    return [link for link in event.links if not (ended and link.state is LinkState.COMING_SOON)]
+
+
+def closed_links(event: Event, now: datetime) -> str:
+    """'Registration and the call for papers are closed.': only the links it had."""
+    nouns = [NOUNS[link.kind] for link in shown_links(event, now) if link.kind in NOUNS]
+    if not nouns:
+        return ""
+    words = [nouns[0]] + [
+        noun.lower() if noun != "Call for papers" else "the call for papers" for noun in nouns[1:]
+    ]
+    if nouns[0] == "Call for papers":
+        words[0] = "The call for papers"
+    text = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f"{text} {'is' if len(words) == 1 else 'are'} closed."
 
 
 def previous_dates(event: Event) -> str | None:
+    """The dates last announced before the current ones: for a postponed event whose new
+    dates are to be announced, the ones it was postponed from (its stored dates)."""
+    if not event.shows_dates:
+        return event_dates(event)
     if event.previous_starts_on is None:
         return None
     return date_range(event.previous_starts_on, event.previous_ends_on or event.previous_starts_on)
@@ -176,3 +205,14 @@ def render_markdown(source: str) -> Markup:
     )
     # Sanitised by nh3 just above: safe to mark as HTML.
     return Markup(clean)  # noqa: S704  # nosec B704
+
+
+def open_now(event: Event, now: datetime) -> list[str]:
+    """What a visitor can do today: 'Registration open', 'Call for papers open until Jun 13'."""
+    found = []
+    for link in event.links:
+        if link.kind in NOUNS and link_is_active(link, now):
+            deadline = link.local_deadline()
+            until = f" until {local_day(deadline)}" if deadline else ""
+            found.append(f"{NOUNS[link.kind]} open{until}")
+    return found

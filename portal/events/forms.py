@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField, DateField, IntegerField, SearchField, SelectChoice, SelectField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import Select
 
-from portal.events.display import country_name, is_country_code
+from portal.core.countries import country_name, is_country_code
+from portal.core.lists import MAX_PAGE
 from portal.events.models import EventFormat
 from portal.events.queries import EventQuery
 from portal.events.rules import is_slug
 
-MAX_PAGE = 10_000
+
+def _folded(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class PlainSelect(Select):
@@ -72,8 +78,11 @@ class EventFilterForm(FlaskForm):
         self.project.choices = [SelectChoice("", "Any project")] + [
             SelectChoice(p.slug, p.name) for p in projects
         ]
+        # By name as the page writes it ("Türkiye" among the T's), not by code.
+        named = sorted((country_name(code), code) for code in countries)
+        named.sort(key=lambda pair: _folded(pair[0]))
         self.country.choices = [SelectChoice("", "Any country")] + [
-            SelectChoice(code, country_name(code)) for code in countries
+            SelectChoice(code, name) for name, code in named
         ]
         # Keep a valid choice that is not on today's list selected when the form is shown.
         for field, valid in ((self.project, is_slug), (self.country, is_country_code)):
@@ -106,6 +115,11 @@ class EventFilterForm(FlaskForm):
             ends_to=self.ends_to.data,
             past=self.past.data,
         )
+
+    def parameter_errors(self) -> list[tuple[str, str]]:
+        """(query parameter, reason) of each filter that could not be read, as its query
+        string names it (`from`, not the field's attribute)."""
+        return [(field.name, " ".join(field.errors)) for field in self if field.errors]
 
     @property
     def page_number(self) -> int:

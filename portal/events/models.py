@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,13 +21,15 @@ from sqlalchemy import (
     Time,
     event,
     inspect,
-    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.sql import expression
 
 from portal.core.db import LabelledEnum, Retirable, as_naive_utc, enum_column, utcnow
-from portal.extensions import db
+from portal.core.text import fold
+from portal.core.version import note_change
+from portal.events.uids import new_uid
+from portal.extensions import Model, db
 
 
 class EventKind(LabelledEnum):
@@ -101,7 +102,7 @@ event_projects = Table(
 )
 
 
-class Project(Retirable, db.Model):
+class Project(Retirable, Model):
     """A community the foundation hosts (OpenStack, Kata Containers, ...)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,7 +116,7 @@ class Project(Retirable, db.Model):
         return f"<Project {self.slug}>"
 
 
-class Event(db.Model):
+class Event(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -133,6 +134,14 @@ class Event(db.Model):
     start_time: Mapped[time | None] = mapped_column(Time)
     end_time: Mapped[time | None] = mapped_column(Time)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # PEP 495's fold of each time: True for the second pass of an hour the clocks repeat
+    # (02:30 after the clocks went back from 03:00), which a local time alone cannot say.
+    start_fold: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=expression.false()
+    )
+    end_fold: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=expression.false()
+    )
     # The same span as UTC instants (naive, UTC), derived on flush; lists filter and sort on them.
     starts_at: Mapped[datetime] = mapped_column(DateTime)
     ends_at: Mapped[datetime] = mapped_column(DateTime)
@@ -170,6 +179,9 @@ class Event(db.Model):
     previous_edition_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # The UID of the iCalendar event this one was imported from: a new import updates it.
     import_uid: Mapped[str | None] = mapped_column(String(255))
+    # Its own UID in feeds and .ics files, given when it is made (uids.py); NULL only for a
+    # row the release before migration 0014 wrote, which the feed names as that release did.
+    uid: Mapped[str | None] = mapped_column(String(255), default=new_uid)
 
     # Folded (lower case, no accents) words of the title, place and projects, for search.
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -219,6 +231,7 @@ class Event(db.Model):
         Index("ix_event_status_staff_order", "status", "starts_on", "id"),
         # A unique index rather than a constraint: SQLite adds it without rebuilding the table.
         Index("ix_event_import_uid", "import_uid", unique=True),
+        Index("ix_event_uid", "uid", unique=True),
     )
 
     def __repr__(self) -> str:
@@ -235,14 +248,16 @@ class Event(db.Model):
     @property
     def local_start(self) -> datetime:
         """The first moment of the event in its own zone (midnight for all-day events)."""
-        return datetime.combine(self.starts_on, self.start_time or time(0), self.tz)
+        moment = datetime.combine(self.starts_on, self.start_time or time(0), self.tz)
+        return moment.replace(fold=1) if self.start_fold and self.start_time else moment
 
     @property
     def local_end(self) -> datetime:
         """The moment the event ends; all-day events end at midnight after their last day."""
         if self.end_time is None:
             return datetime.combine(self.ends_on + timedelta(days=1), time(0), self.tz)
-        return datetime.combine(self.ends_on, self.end_time, self.tz)
+        moment = datetime.combine(self.ends_on, self.end_time, self.tz)
+        return moment.replace(fold=1) if self.end_fold else moment
 
     @property
     def is_public(self) -> bool:
@@ -308,7 +323,7 @@ class Event(db.Model):
         self.search_text = fold(" ".join(word for word in words if word))
 
 
-class EventLink(db.Model):
+class EventLink(Model):
     """Register, Sponsor, Schedule or CFP, each with its state and optional deadline."""
 
     __tablename__ = "event_link"
@@ -349,26 +364,6 @@ class EventLink(db.Model):
         return self.deadline.replace(tzinfo=UTC).astimezone(self.event.tz)
 
 
-def fold(text: str) -> str:
-    """Lower case without accents: 'Türkiye' and 'turkiye' find the same events."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-class CatalogueState(db.Model):
-    """One row whose version rises with every change to events, their links or projects.
-
-    Every process reads it to know whether what it computed from the catalogue (the calendar
-    feeds) is still current, so a change made through any worker or host is seen by all.
-    """
-
-    __tablename__ = "catalogue_state"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=0)
-    changed_at: Mapped[datetime] = mapped_column(DateTime)
-
-
 # A change to any of these is one calendar clients must notice: SEQUENCE goes up (RFC 5545
 # 3.8.7.4). Every other edit still moves LAST-MODIFIED.
 SIGNIFICANT_FIELDS = (
@@ -380,6 +375,8 @@ SIGNIFICANT_FIELDS = (
     "start_time",
     "end_time",
     "timezone",
+    "start_fold",
+    "end_fold",
     "venue",
     "street",
     "city",
@@ -420,20 +417,4 @@ def _track_catalogue_changes(session: Session, flush_context, instances) -> None
                 obj.sequence = (obj.sequence or 0) + 1
             obj.updated_at = now
     if changed:
-        session.info["catalogue_changed"] = now
-
-
-# Set in session.info once a flush has raised the version; readers of the version (the
-# calendar) pop it after the commit to forget what they cached.
-VERSION_RAISED = "catalogue_version_raised"
-
-
-@event.listens_for(Session, "after_flush")
-def _raise_catalogue_version(session: Session, flush_context) -> None:
-    changed_at = session.info.pop("catalogue_changed", None)
-    if changed_at is not None:
-        table = CatalogueState.__table__
-        session.connection().execute(
-            update(table).values(version=table.c.version + 1, changed_at=changed_at)
-        )
-        session.info[VERSION_RAISED] = True
+        note_change(session, now)

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from portal.events.models import Event, EventStatus
 from portal.events.queries import EventQuery, filter_conditions
+from portal.events.rules import FIRST_YEAR, LAST_YEAR
 from portal.extensions import db
 
 MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-FIRST_YEAR, LAST_YEAR = 1900, 2200  # a calendar of the foundation's own events, not of history
 MAX_EVENTS = 300  # a month busier than this is better read as a list
 SHOWN_PER_DAY = 4
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (
     ColumnElement,
     Select,
+    and_,
     bindparam,
     func,
     literal,
@@ -23,17 +24,19 @@ from sqlalchemy.orm import aliased, defer, joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import MultiDict
 
+from portal.core import signals, version
 from portal.core.db import as_naive_utc
 from portal.core.lists import ListFilter, choice, words
-from portal.events import catalogue
+from portal.core.text import fold
 from portal.events.models import (
     PUBLIC_STATUSES,
     Event,
     EventFormat,
+    EventLink,
     EventStatus,
+    LinkKind,
     Project,
     event_projects,
-    fold,
 )
 from portal.extensions import db
 
@@ -104,12 +107,29 @@ def earliest_start(now: datetime) -> datetime | None:
         )
         return db.session.scalar(stmt)
 
-    return catalogue.memo().until_change("earliest_start", now, first)
+    return version.memo().until_change("earliest_start", now, first)
+
+
+@signals.next_public_change.connect
+def next_public_change(sender: object, now: datetime) -> datetime | None:
+    """The soonest end of a public event, or deadline of one of its links, after `now` (one
+    statement, on the indexed `ends_at`): public pages change then with no edit."""
+    moment = as_naive_utc(now)
+    public = Event.status.in_(PUBLIC_STATUSES)
+    ends = select(func.min(Event.ends_at)).where(public, Event.ends_at > moment)
+    deadlines = (
+        select(func.min(EventLink.deadline))
+        .join(Event, Event.id == EventLink.event_id)
+        .where(public, EventLink.deadline > moment)
+    )
+    row = db.session.execute(select(ends.scalar_subquery(), deadlines.scalar_subquery())).one()
+    found = [value.replace(tzinfo=UTC) for value in row if value is not None]
+    return min(found, default=None)
 
 
 def filter_conditions(query: EventQuery) -> list[ColumnElement[bool]]:
     """What the visitor chose, apart from upcoming or past."""
-    conditions = [Event.status.in_(PUBLIC_STATUSES)]
+    conditions: list[ColumnElement[bool]] = [Event.status.in_(PUBLIC_STATUSES)]
     if query.format:
         conditions.append(Event.format == query.format)
     if query.country:
@@ -188,10 +208,54 @@ def feed_events(query: EventQuery, since: datetime, limit: int) -> list[Event]:
     return list(db.session.scalars(stmt))
 
 
+def events_after(
+    query: EventQuery, now: datetime, after: tuple[datetime, int] | None, limit: int
+) -> list[Event]:
+    """Up to `limit` public events matching `query` in reading order, after the event whose
+    sort instant (its start, or its end for past events) and id are `after`: a page of the
+    API's keyset pagination, with the projects and links of each."""
+    conditions = _conditions(query, now)
+    if after is not None:
+        moment, event_id = as_naive_utc(after[0]), after[1]
+        if query.past:
+            conditions.append(
+                or_(Event.ends_at < moment, and_(Event.ends_at == moment, Event.id < event_id))
+            )
+        else:
+            conditions.append(
+                or_(Event.starts_at > moment, and_(Event.starts_at == moment, Event.id > event_id))
+            )
+    order = _order(query)
+    ids = select(Event.id).where(*conditions).order_by(*order).limit(limit)
+    stmt = select(Event).where(Event.id.in_(ids)).order_by(*order)
+    stmt = stmt.options(selectinload(Event.projects), selectinload(Event.links))
+    return list(db.session.scalars(stmt))
+
+
+def recently_changed(query: EventQuery, now: datetime, limit: int) -> list[Event]:
+    """The public events matching `query` (upcoming, or past with `past`), the latest changed
+    first: what a feed of changes (Atom) lists."""
+    ids = (
+        select(Event.id)
+        .where(*_conditions(query, now))
+        .order_by(Event.updated_at.desc(), Event.id.desc())
+        .limit(limit)
+    )
+    stmt = select(Event).where(Event.id.in_(ids))
+    stmt = stmt.order_by(Event.updated_at.desc(), Event.id.desc())
+    return list(db.session.scalars(stmt.options(selectinload(Event.projects))))
+
+
+def public_event_pages() -> list[tuple[str, datetime]]:
+    """(slug, last change) of every public event, past ones included: what a sitemap lists."""
+    stmt = select(Event.slug, Event.updated_at).where(Event.status.in_(PUBLIC_STATUSES))
+    return [(slug, updated) for slug, updated in db.session.execute(stmt.order_by(Event.id))]
+
+
 def cards(stmt: Select) -> list[Event]:
     """The events of `stmt` as their cards show them, in two statements however many there are:
-    what selectinload does, with less work in Python (its many-to-many loading was half the
-    cost of loading a page of cards, in profiles)."""
+    what selectinload does, with less work in Python (its many-to-many loading is the larger
+    part of loading a page of cards)."""
     events = list(db.session.scalars(stmt.options(*AS_CARDS)))
     projects: dict[int, list[Project]] = {event.id: [] for event in events}
     if events:
@@ -203,8 +267,15 @@ def cards(stmt: Select) -> list[Event]:
         )
         for event_id, project in rows:
             projects[event_id].append(project)
+    # Their links too, in one statement: a card says which it had, the home page what is open.
+    links: dict[int, list[EventLink]] = {event.id: [] for event in events}
+    if events:
+        stmt = select(EventLink).where(EventLink.event_id.in_(list(links)))
+        for link in db.session.scalars(stmt.order_by(EventLink.event_id, EventLink.position)):
+            links[link.event_id].append(link)
     for event in events:
         set_committed_value(event, "projects", projects[event.id])
+        set_committed_value(event, "links", links[event.id])
     return events
 
 
@@ -230,7 +301,7 @@ class EventPage(Pagination):
             stmt = select(func.count()).select_from(Event).where(*_conditions(query, now))
             return db.session.scalar(stmt) or 0
 
-        return catalogue.memo().until_change(("event_page", query), now, count)
+        return version.memo().until_change(("event_page", query), now, count)
 
 
 def event_page(query: EventQuery, now: datetime, page: int, per_page: int) -> EventPage:
@@ -245,10 +316,13 @@ def upcoming_or_latest(now: datetime, limit: int) -> tuple[list[Event], bool]:
     return cards(public_events(EventQuery(past=True), now, limit)), False
 
 
-def countries_with_events() -> list[str]:
-    """The countries of public events, by a loose index scan: one index seek per country
-    instead of reading every event (the recursive query steps from one code to the next)."""
-    public = Event.status.in_(PUBLIC_STATUSES)
+def countries_with_events(upcoming_at: datetime | None = None) -> list[str]:
+    """The countries of public events (of those not over at `upcoming_at` when given), by a
+    loose index scan: one index seek per country instead of reading every event (the
+    recursive query steps from one code to the next)."""
+    public: ColumnElement[bool] = Event.status.in_(PUBLIC_STATUSES)
+    if upcoming_at is not None:
+        public = and_(public, Event.ends_at > as_naive_utc(upcoming_at))
     first = select(func.min(Event.country).label("code")).where(Event.country.is_not(None), public)
     codes = first.cte("codes", recursive=True)
     following = (
@@ -308,8 +382,11 @@ def previous_editions(event: Event, limit: int = 20) -> list[Event]:
     drafts, which are left out) in one statement however long it is."""
     if not event.previous_edition_id:
         return []
-    chain = select(Event.id, Event.previous_edition_id, literal(1).label("depth"))
-    chain = chain.where(Event.id == event.previous_edition_id).cte("chain", recursive=True)
+    chain = (
+        select(Event.id, Event.previous_edition_id, literal(1).label("depth"))
+        .where(Event.id == event.previous_edition_id)
+        .cte("chain", recursive=True)
+    )
     earlier = aliased(Event)
     chain = chain.union_all(
         select(earlier.id, earlier.previous_edition_id, chain.c.depth + 1).where(
@@ -355,3 +432,20 @@ class StaffEventFilter(ListFilter):
             in_slug = Event.slug.contains(self.q.lower(), autoescape=True)
             stmt = stmt.where(or_(found, in_slug) if found is not None else in_slug)
         return stmt.order_by(Event.starts_on.desc(), Event.id.desc())
+
+
+def sold_sponsorship_here(event: Event) -> bool:
+    """Whether the event's Sponsor link leads to its sponsorship page on this site (where the
+    offer's packages and the inquiry form are), not to a page of its own elsewhere."""
+    link = event.link(LinkKind.SPONSOR)
+    return bool(link and link.url and link.url.endswith(f"/events/{event.slug}/sponsor"))
+
+
+def takes_sponsors_early(event: Event, now: datetime) -> bool:
+    """An edition with no packages on sale yet takes sponsorship inquiries ("packages to be
+    announced") on its own page when the edition before sold sponsorship through this site,
+    and it is still to come and neither cancelled nor postponed."""
+    if not event.previous_edition_id or event.closed_because(now):
+        return False
+    previous = db.session.get(Event, event.previous_edition_id)
+    return previous is not None and sold_sponsorship_here(previous)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from portal.events.display import is_country_code
+from portal.core.countries import is_country_code
 from portal.events.models import Event, EventStatus, LinkKind, LinkState, Project
 from portal.extensions import db
 
@@ -85,16 +85,30 @@ def is_timezone(name: str) -> bool:
     return name in timezones()
 
 
+SLUG_RULE = "Lower-case letters, digits and single hyphens, at most 120 characters."
+
+
 def event_errors(values: dict[str, Any], event: Event | None = None) -> dict[str, str]:
     """Field name -> what is wrong, for the event `values` would make (or make of `event`)."""
+    return {**slug_errors(values.get("slug", event.slug if event else None), event),
+            **details_errors(values, event)}  # fmt: skip
+
+
+def slug_errors(slug: str | None, event: Event | None = None) -> dict[str, str]:
+    """What is wrong with `slug` as the address of `event` (a new one when None)."""
+    if slug is None or not is_slug(slug):
+        return {"slug": SLUG_RULE}
+    if event is not None and event.status is not EventStatus.DRAFT and slug != event.slug:
+        return {"slug": "The address of a published event stays as it is (links point to it)."}
+    if _slug_taken(slug, event):
+        return {"slug": "Another event already has this address."}
+    return {}
+
+
+def details_errors(values: dict[str, Any], event: Event | None = None) -> dict[str, str]:
+    """What is wrong with everything of the event but its address (which an import chooses
+    itself among the free ones, events/slugs.py)."""
     errors: dict[str, str] = {}
-    slug = values.get("slug", event.slug if event else None)
-    if not is_slug(slug or ""):
-        errors["slug"] = "Lower-case letters, digits and single hyphens, at most 120 characters."
-    elif event is not None and event.status is not EventStatus.DRAFT and slug != event.slug:
-        errors["slug"] = "The address of a published event stays as it is (links point to it)."
-    elif _slug_taken(slug, event):
-        errors["slug"] = "Another event already has this address."
 
     def get(name: str) -> Any:
         return values[name] if name in values else getattr(event, name, None)
@@ -110,7 +124,12 @@ def event_errors(values: dict[str, Any], event: Event | None = None) -> dict[str
     if "timezone" not in errors and not any(k in errors for k in WHEN_FIELDS):
         errors.update(
             _local_errors(
-                get("starts_on"), get("ends_on"), get("start_time"), get("end_time"), zone
+                get("starts_on"),
+                get("ends_on"),
+                get("start_time"),
+                get("end_time"),
+                zone,
+                folds=(bool(get("start_fold")), bool(get("end_fold"))),
             )
         )
     if get("country") and not is_country_code(get("country")):
@@ -136,6 +155,8 @@ def _slug_taken(slug: str, event: Event | None) -> bool:
 
 
 WHEN_FIELDS = ("starts_on", "ends_on", "start_time", "end_time")
+# The years an event may be in (and the month view shows): a calendar of the foundation's own
+# events, not of history.
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
@@ -147,7 +168,12 @@ def exists_locally(moment: datetime, zone: zoneinfo.ZoneInfo) -> bool:
 
 
 def _local_errors(
-    starts_on: date, ends_on: date, start: time | None, end: time | None, zone_name: str
+    starts_on: date,
+    ends_on: date,
+    start: time | None,
+    end: time | None,
+    zone_name: str,
+    folds: tuple[bool, bool] = (False, False),
 ) -> dict[str, str]:
     """What only the event's own zone can tell: years in range, times that exist, and an end
     after the start as instants (a DST change can turn 01:30-01:45 around)."""
@@ -161,7 +187,9 @@ def _local_errors(
         return {"start_time": f"{start:%H:%M} does not exist on that day in {zone_name}."}
     if not exists_locally(last, zone):
         return {"end_time": f"{end:%H:%M} does not exist on that day in {zone_name}."}
-    if last.replace(tzinfo=zone).astimezone(UTC) <= first.replace(tzinfo=zone).astimezone(UTC):
+    # The second pass of a repeated hour is the later instant (PEP 495's fold).
+    first_at = first.replace(tzinfo=zone, fold=int(folds[0])).astimezone(UTC)
+    if last.replace(tzinfo=zone, fold=int(folds[1])).astimezone(UTC) <= first_at:
         return {"end_time": "The event ends before it starts."}
     return {}
 

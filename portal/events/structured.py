@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urljoin
 
-from portal.events.display import country_name, place
+from portal.core.countries import country_name
+from portal.core.credits import Credit
+from portal.events.display import place
 from portal.events.models import Event, EventFormat, EventStatus, LinkKind, LinkState
 
 SCHEMA = "https://schema.org/"
@@ -23,7 +26,11 @@ ATTENDANCE = {
 
 
 def _moment(event: Event, which: str) -> str:
-    """Dates alone for all-day events (endDate inclusive); local time with offset otherwise."""
+    """Dates alone for all-day events (endDate inclusive); local time with offset otherwise;
+    only the month (ISO 8601 reduced precision) while the dates are to be confirmed, so no
+    reader takes them as firm."""
+    if event.dates_to_be_confirmed and not event.is_cancelled:
+        return (event.starts_on if which == "start" else event.ends_on).strftime("%Y-%m")
     if event.is_all_day:
         return (event.starts_on if which == "start" else event.ends_on).isoformat()
     return (event.local_start if which == "start" else event.local_end).isoformat()
@@ -62,12 +69,19 @@ def _absolute(link_url: str, page_url: str) -> str:
     return urljoin(page_url, link_url)
 
 
-def event_json_ld(event: Event, url: str, organizer: dict, now: datetime) -> dict:
+def event_json_ld(
+    event: Event, url: str, organizer: dict, now: datetime, sponsors: Sequence[Credit] = ()
+) -> dict:
     data: dict = {
         "@context": "https://schema.org",
         "@type": "Event",
         "name": event.title,
-        "description": event.summary or event.title,
+        "description": (event.summary or event.title)
+        + (
+            " Dates to be confirmed."
+            if event.dates_to_be_confirmed and not event.is_cancelled
+            else ""
+        ),
         "startDate": _moment(event, "start"),
         "endDate": _moment(event, "end"),
         "eventStatus": SCHEMA + _status(event),
@@ -83,7 +97,7 @@ def event_json_ld(event: Event, url: str, organizer: dict, now: datetime) -> dic
         online = _absolute(register.url, url) if register and register.url else url
         locations.append({"@type": "VirtualLocation", "url": online})
     data["location"] = locations[0] if len(locations) == 1 else locations
-    if event.is_rescheduled:
+    if event.is_rescheduled and event.previous_starts_on is not None:
         data["previousStartDate"] = event.previous_starts_on.isoformat()
     register = event.link(LinkKind.REGISTER)
     if register and register.url:
@@ -96,7 +110,18 @@ def event_json_ld(event: Event, url: str, organizer: dict, now: datetime) -> dic
             "url": _absolute(register.url, url),
             "availability": SCHEMA + availability,
         }
+    if sponsors:
+        data["sponsor"] = [_sponsor(credit, url) for credit in sponsors]
     return data
+
+
+def _sponsor(credit: Credit, page_url: str) -> dict:
+    found: dict = {"@type": "Organization", "name": credit.name}
+    if credit.url:
+        found["url"] = credit.url
+    if credit.logo_url:
+        found["logo"] = _absolute(credit.logo_url, page_url)
+    return found
 
 
 def open_graph(event: Event, url: str, site_name: str) -> dict[str, str]:

@@ -3,11 +3,12 @@
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 
+from portal.core import credits, version
 from portal.core.pages import cached_page
 from portal.core.urls import external_url
-from portal.events import catalogue, queries
+from portal.events import queries
 from portal.events.forms import EventFilterForm
 from portal.events.month import month_grid, parse_month
 from portal.events.structured import event_json_ld, open_graph
@@ -17,10 +18,15 @@ MONTH_FILTERS = ("q", "project", "format", "country")
 LIST_ARGS = ("q", "project", "format", "country", "from", "to", "past", "page")
 
 
-def filter_form() -> EventFilterForm:
+def filter_form(now: datetime | None = None) -> EventFilterForm:
     """The filter form bound to the query string, with the choices a page shows (read once
-    per catalogue version)."""
-    projects, countries = catalogue.memo().remembered("filter_choices", filter_choices)
+    per catalogue version): on an upcoming list (`now` given), only the countries that have
+    upcoming events (kept until an event ends)."""
+    projects, countries = version.memo().remembered("filter_choices", filter_choices)
+    if now is not None and not request.args.get("past"):
+        countries = version.memo().until_change(
+            "upcoming_countries", now, lambda: queries.countries_with_events(now)
+        )
     return EventFilterForm(request.args, projects=projects, countries=countries)
 
 
@@ -41,7 +47,7 @@ def home():
 @cached_page(args=LIST_ARGS)
 def index():
     now = datetime.now(UTC)
-    form = filter_form()
+    form = filter_form(now)
     if not form.validate():
         return render_template("events/list.html", form=form, pagination=None, now=now), 400
     query = form.to_query()
@@ -74,15 +80,33 @@ def page_context(event) -> dict:
     url = external_url("events.detail", slug=event.slug)
     config = current_app.config
     organizer = {"name": config["ORGANIZER_NAME"], "url": config["ORGANIZER_URL"]}
+    sponsors = credits.sponsors_of([event.id]).get(event.id, [])
+    next_edition = queries.next_edition(event) if event.is_over(now) else None
     return dict(
         event=event,
         now=now,
         url=url,
-        json_ld=event_json_ld(event, url, organizer, now),
-        next_edition=queries.next_edition(event) if event.is_over(now) else None,
+        json_ld=event_json_ld(event, url, organizer, now, sponsors),
+        sponsor_groups=credits.groups(sponsors),
+        next_edition=next_edition,
+        **sponsor_links(event, next_edition, now),
         previous_editions=queries.previous_editions(event),
         open_graph=open_graph(event, url, config["SITE_NAME"]),
     )
+
+
+def sponsor_links(event, next_edition, now: datetime) -> dict:
+    """One answer about the next edition: a past event that sold sponsorship on this site
+    sends sponsors to its next edition's sponsorship page, and an edition whose packages are
+    still to be announced takes inquiries on its own (events.queries.takes_sponsors_early)."""
+    sponsor = "inquiries.sponsor"  # the page is the inquiries feature's, above this one
+    next_url = early_url = None
+    here = queries.sold_sponsorship_here(event)
+    if next_edition is not None and here and not next_edition.closed_because(now):
+        next_url = url_for(sponsor, slug=next_edition.slug)
+    if not here and queries.takes_sponsors_early(event, now):
+        early_url = url_for(sponsor, slug=event.slug)
+    return {"next_sponsor_url": next_url, "early_sponsor_url": early_url}
 
 
 @bp.get("/events/month", defaults={"month": None})

@@ -1,5 +1,6 @@
 """`flask --app app inquiries purge` and `flask --app app privacy export|erase`: how long
-inquiries keep their personal data, and what a person may ask about theirs (privacy.py)."""
+inquiries keep their personal data, and what a person may ask about theirs (privacy.py);
+`flask --app app inquiries remind`: the reminders and escalations that are due (reminders.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from flask.cli import AppGroup
 from portal.core.db import utcnow
 from portal.core.errors import Refused
 from portal.core.saving import Conflict, saving
-from portal.inquiries import privacy
+from portal.inquiries import privacy, reminders
 
 inquiries_cli = AppGroup("inquiries", help="Membership and sponsorship inquiries.")
 privacy_cli = AppGroup(
@@ -29,6 +30,17 @@ def _run(work):
         raise click.ClickException(str(refused)) from None
     except Conflict as conflict:
         raise click.ClickException(conflict.description) from None
+
+
+@inquiries_cli.command("remind")
+def remind_command() -> None:
+    """Enqueue the reminders and escalations of inquiries left new (the outbox worker does it
+    every hour); each is sent once, however often this runs."""
+    from flask import current_app
+
+    sent = reminders.send_nudges(current_app.config[reminders.SETTING], utcnow())
+    reminded, escalated = sent[reminders.NudgeKind.REMINDER], sent[reminders.NudgeKind.ESCALATION]
+    click.echo(f"Inquiries: {reminded} reminder(s), {escalated} escalation(s) enqueued.")
 
 
 @inquiries_cli.command("purge")
@@ -89,6 +101,7 @@ def erase_command(email: str, yes: bool) -> None:
         )
     removed = _run(lambda: privacy.erase(email))
     click.echo(f"Erased: {removed}." if removed else "Nothing held about that address.")
+    click.echo(privacy.BEYOND_REACH)
 
 
 def retention_job(app) -> str | None:

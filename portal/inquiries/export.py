@@ -15,7 +15,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER = (
     "id", "received_utc", "kind", "status", "name", "email", "organization", "topic",
     "message", "routed_to", "routing_rule", "assignee",
+    "reference", "event", "package", "tier", "notes", "last_reply_utc",
 )  # fmt: skip
+PUBLIC_PREFIX = "Q-"  # inquiries.models.public_reference, written here a million times
 
 
 def neutralise(value: object) -> str:
@@ -29,7 +31,9 @@ def row(values: tuple) -> list:
     (the id, the date, the kind and the status are the portal's own). The texts are never
     None but for the rule and the assignee; neutralise() is written out here because the
     export does it eight times a row, a million rows at a time."""
-    number, received, kind, status, *texts, rule, assignee = values
+    number, received, kind, status = values[:4]
+    texts = values[4:10]
+    rule, assignee, event, package, tier, notes, last_reply = values[10:]
     return [
         number,
         received.isoformat(" ", "seconds"),
@@ -38,6 +42,12 @@ def row(values: tuple) -> list:
         *["'" + text if text.startswith(FORMULA_STARTS) else text for text in texts],
         neutralise(rule or "default contact"),
         neutralise(assignee),
+        f"{PUBLIC_PREFIX}{number:06d}",
+        neutralise(event),
+        neutralise(package),
+        neutralise(tier),
+        neutralise(notes),
+        last_reply.isoformat(" ", "seconds") if last_reply else "",
     ]
 
 

@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
+from portal.core.pages import submission_key
 from portal.core.text import clean_line, clean_text
-from portal.inquiries.models import MembershipTier, SponsorshipPackage
+from portal.inquiries.operations import Applicant
 from portal.mail.messages import is_writable_address
+from portal.offer.models import MembershipTier, SponsorshipPackage
 
 NAME_MAX = 100
 ORGANIZATION_MAX = 200
@@ -34,8 +50,9 @@ def normalized_address(text: str) -> str:
     the domain in its ASCII (IDNA) form, all lower case; what cannot be read, cleaned and cut."""
     text = clean_line(text)[:EMAIL_MAX]
     with contextlib.suppress(EmailNotValidError):
-        text = validate_email(text, check_deliverability=False, allow_smtputf8=False).ascii_email
-    return (text or "").lower()
+        checked = validate_email(text, check_deliverability=False, allow_smtputf8=False)
+        text = checked.ascii_email or ""
+    return text.lower()
 
 
 def deliverable_address(form, field) -> None:
@@ -61,22 +78,15 @@ class ConsentField(BooleanField):
         self.data = bool(valuelist) and valuelist[0] in self.true_values
 
 
-@dataclass(frozen=True)
-class Applicant:
-    """Who wrote and what they said, already cleaned and validated."""
-
-    name: str
-    email: str
-    organization: str
-    message: str
-
-
 class InquiryForm(FlaskForm):
     name = StringField(
         "Your name",
         filters=[_one_line],
         # DataRequired, not InputRequired: what is left once invisible characters are cleaned out.
-        validators=[DataRequired("Tell us your name."), Length(max=NAME_MAX)],
+        validators=[
+            DataRequired("Tell us your name."),
+            Length(max=NAME_MAX, message=f"Keep your name to {NAME_MAX} characters, please."),
+        ],
         render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
     )
     email = EmailField(
@@ -84,7 +94,7 @@ class InquiryForm(FlaskForm):
         filters=[_one_line],
         validators=[
             InputRequired("We need an address to answer you."),
-            Length(max=EMAIL_MAX),
+            Length(max=EMAIL_MAX, message=f"An address has at most {EMAIL_MAX} characters."),
             deliverable_address,
         ],
         render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX},
@@ -94,7 +104,10 @@ class InquiryForm(FlaskForm):
         filters=[_one_line],
         validators=[
             DataRequired("Tell us which organization you represent."),
-            Length(max=ORGANIZATION_MAX),
+            Length(
+                max=ORGANIZATION_MAX,
+                message=f"Keep the organization to {ORGANIZATION_MAX} characters, please.",
+            ),
         ],
         render_kw={"autocomplete": "organization", "maxlength": ORGANIZATION_MAX},
     )
@@ -114,6 +127,12 @@ class InquiryForm(FlaskForm):
     consent = ConsentField(
         "I agree that the foundation stores this inquiry and contacts me about it.",
         validators=[DataRequired("We can only answer if you agree to this.")],
+    )
+    # A key of each form shown (core.pages.submission_key): the same form posted twice is
+    # stored once (inquiries/operations.py).
+    submission = HiddenField(
+        default=submission_key,
+        validators=[Optional(), Length(max=64), Regexp(r"^[A-Za-z0-9_-]*$")],
     )
     # The honeypot: hidden from people (and from screen readers), filled in by form-filling bots.
     website = StringField(

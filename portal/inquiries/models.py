@@ -1,9 +1,8 @@
-"""Membership tiers and members, sponsorship packages, staff contacts, routing rules and the
-inquiries themselves, with staff's notes on them. Money is an integer of minor units (cents)
-with its ISO 4217 code.
+"""Staff contacts, routing rules and the inquiries themselves, with staff's notes on them. What
+inquiries are about (tiers, packages) is the offer's (offer/models.py).
 
-Tiers, packages, contacts and rules are retired rather than deleted (`retired_at`): they leave
-the public pages, the forms and routing, and the inquiries that name them keep them."""
+Contacts and rules are retired rather than deleted (`retired_at`): they leave the forms and
+routing, and the inquiries that name them keep them."""
 
 from __future__ import annotations
 
@@ -20,7 +19,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    UniqueConstraint,
     text,
 )
 from sqlalchemy import event as orm_event
@@ -28,8 +26,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import StaffUser
 from portal.core.db import LabelledEnum, Retirable, enum_column, utcnow
-from portal.events.models import Event, fold
-from portal.extensions import db
+from portal.core.text import fold
+from portal.core.version import shown_to_visitors
+from portal.events.models import Event
+from portal.extensions import Model, db
+from portal.offer.models import MembershipTier, SponsorshipPackage
 
 
 class InquiryKind(StrEnum):
@@ -78,103 +79,7 @@ def _fits_kind(name: str) -> CheckConstraint:
     )
 
 
-def _currency_check(column: str) -> CheckConstraint:
-    return CheckConstraint(f"length({column}) = 3 AND upper({column}) = {column}", name="currency")
-
-
-class MembershipTier(Retirable, db.Model):
-    __tablename__ = "membership_tier"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(80))
-    summary: Mapped[str] = mapped_column(String(300), default="")
-    benefits: Mapped[str] = mapped_column(Text, default="")  # one benefit a line
-    annual_fee: Mapped[int | None] = mapped_column()  # minor units; None: "contact us"
-    currency: Mapped[str] = mapped_column(String(3), default="USD")
-    position: Mapped[int] = mapped_column(default=0)
-
-    members: Mapped[list[Member]] = relationship(back_populates="tier", order_by="Member.name")
-
-    __table_args__ = (
-        CheckConstraint("annual_fee IS NULL OR annual_fee >= 0", name="fee_not_negative"),
-        _currency_check("currency"),
-    )
-
-    def __repr__(self) -> str:
-        return f"<MembershipTier {self.slug}>"
-
-    @property
-    def benefit_list(self) -> list[str]:
-        return [line.strip() for line in self.benefits.splitlines() if line.strip()]
-
-
-class Member(db.Model):
-    """A member company, as the directory shows it."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    tier_id: Mapped[int] = mapped_column(ForeignKey("membership_tier.id", ondelete="RESTRICT"))
-    url: Mapped[str | None] = mapped_column(String(500))
-    logo_url: Mapped[str | None] = mapped_column(String(500))
-    city: Mapped[str | None] = mapped_column(String(120))
-    country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2
-    description: Mapped[str] = mapped_column(Text, default="")
-    is_listed: Mapped[bool] = mapped_column(Boolean, default=True)
-
-    tier: Mapped[MembershipTier] = relationship(back_populates="members")
-
-    __table_args__ = (Index("ix_member_tier_listed", "tier_id", "is_listed"),)
-
-    def __repr__(self) -> str:
-        return f"<Member {self.name}>"
-
-
-class SponsorshipPackage(Retirable, db.Model):
-    """What an event sells to sponsors. `price` is what everyone pays, or what non-members pay
-    when members have their own `member_price`; `available` is how many are left (None: no
-    limit published; 0: sold out)."""
-
-    __tablename__ = "sponsorship_package"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
-    slug: Mapped[str] = mapped_column(String(60))
-    name: Mapped[str] = mapped_column(String(120))
-    description: Mapped[str] = mapped_column(Text, default="")
-    price: Mapped[int | None] = mapped_column()  # minor units; None: on request
-    member_price: Mapped[int | None] = mapped_column()
-    currency: Mapped[str] = mapped_column(String(3), default="USD")
-    available: Mapped[int | None] = mapped_column()
-    note: Mapped[str | None] = mapped_column(String(300))  # add-ons and the like
-    position: Mapped[int] = mapped_column(default=0)
-
-    event: Mapped[Event] = relationship()
-
-    __table_args__ = (
-        UniqueConstraint("event_id", "slug", name="uq_sponsorship_package_event_slug"),
-        CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
-        CheckConstraint(
-            "member_price IS NULL OR (price IS NOT NULL AND member_price >= 0)",
-            name="member_price_with_price",
-        ),
-        CheckConstraint("available IS NULL OR available >= 0", name="available_not_negative"),
-        _currency_check("currency"),
-    )
-
-    def __repr__(self) -> str:
-        return f"<SponsorshipPackage {self.slug}>"
-
-    @property
-    def is_sold_out(self) -> bool:
-        return self.available == 0
-
-    @property
-    def has_member_price(self) -> bool:
-        return self.member_price is not None and self.member_price != self.price
-
-
-class StaffContact(Retirable, db.Model):
+class StaffContact(Retirable, Model):
     """Someone who answers inquiries. Exactly one may be the default, who gets what no rule
     routes (the database allows at most one; operations create one when there is none)."""
 
@@ -226,7 +131,7 @@ inquiry_contacts = Table(
 )
 
 
-class RoutingRule(Retirable, db.Model):
+class RoutingRule(Retirable, Model):
     """Inquiries of `kind` (for `event`, for `tier` or `package` when set) go to `contacts`.
     See routing.py for the order in which rules are tried."""
 
@@ -257,7 +162,7 @@ class RoutingRule(Retirable, db.Model):
         return f"<RoutingRule {self.name}>"
 
 
-class Inquiry(db.Model):
+class Inquiry(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[InquiryKind] = mapped_column(enum_column(InquiryKind, "kind"))
     name: Mapped[str] = mapped_column(String(100))
@@ -295,6 +200,12 @@ class Inquiry(db.Model):
     # What the inbox's text search reads: SEARCHED folded (search_text_of), kept by the
     # listener below; PostgreSQL's trigram index ix_inquiry_search (migration 0008) answers it.
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
+    # The key of the form shown that sent it (core.pages.submission_key): posted again, the
+    # same form finds this inquiry rather than storing another (migration 0013).
+    submission_key: Mapped[str | None] = mapped_column(String(64))
+    # The Message-ID of the acknowledgement, which staff replies are threaded to (migration
+    # 0018; None for inquiries stored before it, whose acknowledgement the outbox may still hold).
+    acknowledgement_id: Mapped[str | None] = mapped_column(String(250))
 
     tier: Mapped[MembershipTier | None] = relationship()
     event: Mapped[Event | None] = relationship()
@@ -306,6 +217,9 @@ class Inquiry(db.Model):
     assignee: Mapped[StaffUser | None] = relationship()
     notes: Mapped[list[InquiryNote]] = relationship(
         back_populates="inquiry", order_by="InquiryNote.id", passive_deletes=True
+    )
+    replies: Mapped[list[InquiryReply]] = relationship(
+        back_populates="inquiry", order_by="InquiryReply.id", passive_deletes=True
     )
 
     __table_args__ = (
@@ -319,6 +233,16 @@ class Inquiry(db.Model):
         Index("ix_inquiry_assignee_received", "assignee_id", "created_at", "id"),
         Index("ix_inquiry_event", "event_id"),
         Index("ix_inquiry_status_kind", "status", "kind"),  # the dashboard's new inquiries
+        Index("ix_inquiry_submission_key", "submission_key", unique=True),
+        # Likely duplicates: the open inquiries of one address (migration 0018).
+        Index("ix_inquiry_email", "email", "kind"),
+        # The few rows the release before wrote without search_text (inquiries/maintenance.py).
+        Index(
+            "ix_inquiry_unsearched",
+            "id",
+            sqlite_where=text("search_text = ''"),
+            postgresql_where=text("search_text = ''"),
+        ),
     )
 
     def __repr__(self) -> str:
@@ -331,8 +255,30 @@ class Inquiry(db.Model):
     @property
     def reference(self) -> str:
         """How the outbox refers to this inquiry's mail."""
-        return f"inquiry:{self.id}"
+        return mail_reference(self.id)
 
+    @property
+    def number(self) -> str:
+        """The reference people read: the visitor's thank-you page, every mail, the inbox."""
+        return public_reference(self.id)
+
+
+def public_reference(inquiry_id: int) -> str:
+    """ "Q-000042": what the visitor is given, and what staff search for."""
+    return f"{PUBLIC_PREFIX}{inquiry_id:06d}"
+
+
+PUBLIC_PREFIX = "Q-"
+
+
+def mail_reference(inquiry_id: int) -> str:
+    """How the outbox refers to the mail of the inquiry `inquiry_id` (OutboxMessage.reference)."""
+    return f"{MAIL_REFERENCE_PREFIX}{inquiry_id}"
+
+
+MAIL_REFERENCE_PREFIX = "inquiry:"
+# Who answers is named on the thank-you pages: a change of them is one visitors see.
+shown_to_visitors(StaffContact, RoutingRule)
 
 SEARCHED = ("name", "email", "organization", "topic", "message")
 
@@ -349,7 +295,7 @@ def _keep_search_text(mapper, connection, inquiry: Inquiry) -> None:
     inquiry.search_text = search_text_of(*(getattr(inquiry, name) for name in SEARCHED))
 
 
-class InquiryNote(db.Model):
+class InquiryNote(Model):
     """What staff wrote down about an inquiry; append-only, like a logbook."""
 
     __tablename__ = "inquiry_note"
@@ -368,3 +314,75 @@ class InquiryNote(db.Model):
         CheckConstraint("length(body) BETWEEN 1 AND 5000", name="body_length"),
         Index("ix_inquiry_note_inquiry", "inquiry_id", "id"),
     )
+
+
+class InquiryReply(Model):
+    """A staff member's answer to the submitter, sent through the outbox (its Message-ID names
+    the message there); kept when the outbox purges sent mail."""
+
+    __tablename__ = "inquiry_reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiry.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(120))
+    author_email: Mapped[str] = mapped_column(String(254))
+    body: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(250))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=lambda: utcnow())
+
+    inquiry: Mapped[Inquiry] = relationship(back_populates="replies")
+
+    __table_args__ = (
+        CheckConstraint("length(body) BETWEEN 1 AND 10000", name="body_length"),
+        Index("ix_inquiry_reply_inquiry", "inquiry_id", "id"),
+    )
+
+
+class ReplyTemplate(Model):
+    """A reply admins wrote once for a kind of inquiry; `{name}`, `{organization}`, `{topic}`
+    and `{reference}` are filled with the inquiry's (helpdesk.fill_template)."""
+
+    __tablename__ = "reply_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[InquiryKind] = mapped_column(enum_column(InquiryKind, "kind"))
+    name: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("length(body) BETWEEN 1 AND 10000", name="body_length"),
+        Index("uq_reply_template_kind_name", "kind", "name", unique=True),
+    )
+
+
+class NudgeKind(LabelledEnum):
+    REMINDER = "reminder"  # to the routed contacts, after PORTAL_INQUIRY_REMINDER_HOURS
+    ESCALATION = "escalation"  # to the default contact, after twice that
+
+
+class InquiryNudge(Model):
+    """A reminder or escalation sent about an inquiry left new. The primary key is what makes
+    each be sent once: two workers racing insert the same row, and one of them fails."""
+
+    __tablename__ = "inquiry_nudge"
+
+    inquiry_id: Mapped[int] = mapped_column(
+        ForeignKey("inquiry.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[NudgeKind] = mapped_column(enum_column(NudgeKind, "nudge_kind"), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime, default=lambda: utcnow())
+
+
+class InquiryDuplicate(Model):
+    """An inquiry that looks like (or was merged into) an open one from the same address."""
+
+    __tablename__ = "inquiry_duplicate"
+
+    inquiry_id: Mapped[int] = mapped_column(
+        ForeignKey("inquiry.id", ondelete="CASCADE"), primary_key=True
+    )
+    original_id: Mapped[int] = mapped_column(ForeignKey("inquiry.id", ondelete="CASCADE"))
+    merged_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_inquiry_duplicate_original", "original_id"),)

@@ -1,5 +1,6 @@
 """The mail an inquiry causes: a notification to each routed contact, with every field and
-Reply-To set to the submitter, and an acknowledgement to the submitter."""
+Reply-To set to the submitter, and an acknowledgement to the submitter; then staff's replies
+(threaded to the acknowledgement) and the reminders and escalations of inquiries left new."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 
+from portal.accounts.models import StaffUser
 from portal.core.urls import external_url
-from portal.inquiries.models import Inquiry, InquiryKind, StaffContact
+from portal.inquiries.models import Inquiry, InquiryKind, NudgeKind, StaffContact
 from portal.mail.messages import Envelope, build_message, mailbox, parse_mailbox
 
 
@@ -27,12 +29,27 @@ def page_url(inquiry: Inquiry) -> str:
     if inquiry.kind is InquiryKind.MEMBERSHIP:
         anchor = f"#tier-{inquiry.tier.slug}" if inquiry.tier else ""
         return external_url("inquiries.membership") + anchor
+    if inquiry.event is None:  # its event was deleted since
+        return external_url("events.index")
     return external_url("inquiries.sponsor", slug=inquiry.event.slug)
 
 
 def who_answers(contacts: list[StaffContact]) -> str:
     labels = [contact.label for contact in contacts]
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def back_office_url(inquiry: Inquiry) -> str | None:
+    """The inquiry's page in the back office, for staff's mail: only from PORTAL_BASE_URL (a
+    Host header is the client's to choose, and this link is followed by staff signed in)."""
+    base = current_app.config.get("BASE_URL")
+    if not base:
+        return None
+    # Built from the URL map alone: the outbox worker (reminders) runs outside any request,
+    # where url_for would answer with SERVER_NAME's address, or not at all.
+    root = current_app.config.get("APPLICATION_ROOT") or "/"
+    adapter = current_app.url_map.bind("localhost", script_name=root)
+    return base.rstrip("/") + adapter.build("staff_inquiries.detail", {"inquiry_id": inquiry.id})
 
 
 def notification(inquiry: Inquiry, contact: StaffContact) -> Envelope:
@@ -43,6 +60,7 @@ def notification(inquiry: Inquiry, contact: StaffContact) -> Envelope:
         contact=contact,
         url=page_url(inquiry),
         event_url=inquiry.event and external_url("events.detail", slug=inquiry.event.slug),
+        staff_url=back_office_url(inquiry),
     )
     return build_message(
         sender=_sender(),
@@ -68,7 +86,48 @@ def acknowledgement(inquiry: Inquiry, contacts: list[StaffContact]) -> Envelope:
         to=mailbox(None, inquiry.email),
         # Answering the acknowledgement reaches the people who will answer the inquiry.
         reply_to=[mailbox(contact.name, contact.email) for contact in contacts],
-        subject=f"We received your {inquiry.kind.value} inquiry: {inquiry.topic}",
+        subject=acknowledgement_subject(inquiry),
         body=body,
+        domain=_message_id_domain(),
+    )
+
+
+def acknowledgement_subject(inquiry: Inquiry) -> str:
+    return f"We received your {inquiry.kind.value} inquiry: {inquiry.topic}"
+
+
+def reply(inquiry: Inquiry, body: str, author: StaffUser, thread: list[str]) -> Envelope:
+    """A staff member's answer: from the portal's sender (whose domain may send mail), Reply-To
+    the staff member (the answer reaches them), threaded to `thread` (the acknowledgement's
+    Message-ID first, then earlier replies'). What staff typed is the body alone."""
+    return build_message(
+        sender=_sender(),
+        to=mailbox(inquiry.name, inquiry.email),
+        reply_to=[mailbox(author.name, author.email)],
+        subject=f"Re: {acknowledgement_subject(inquiry)}",
+        body=render_template("inquiries/mail/reply.txt", inquiry=inquiry, body=body, author=author),
+        domain=_message_id_domain(),
+        in_reply_to=thread[0] if thread else None,
+        references=thread or None,
+        automatic=False,
+    )
+
+
+def nudge(inquiry: Inquiry, contact: StaffContact, kind: NudgeKind, hours: int) -> Envelope:
+    """A reminder (to a routed contact) or an escalation (to the default contact) about an
+    inquiry still new after `hours`."""
+    word = "Reminder" if kind is NudgeKind.REMINDER else "Escalation"
+    return build_message(
+        sender=_sender(),
+        to=mailbox(contact.name, contact.email),
+        subject=f"[{word}] {inquiry.kind.label} inquiry {inquiry.number} waits: {inquiry.topic}",
+        body=render_template(
+            "inquiries/mail/nudge.txt",
+            inquiry=inquiry,
+            contact=contact,
+            kind=kind,
+            hours=hours,
+            staff_url=back_office_url(inquiry),
+        ),
         domain=_message_id_domain(),
     )

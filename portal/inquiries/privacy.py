@@ -15,7 +15,7 @@ its notes; who did what and when stays.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,19 +24,30 @@ from sqlalchemy import Select, String, cast, delete, func, literal, select, upda
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import StaffUser
+from portal.config import ConfigurationError
+from portal.core import signals
 from portal.core.audit import AuditEntry, plain, record
-from portal.core.db import as_naive_utc, utcnow
+from portal.core.db import as_naive_utc, rowcount, utcnow
 from portal.core.errors import Refused
 from portal.extensions import db
+from portal.inquiries.limits import forget_address
 from portal.inquiries.models import (
+    MAIL_REFERENCE_PREFIX,
     Inquiry,
     InquiryNote,
+    InquiryReply,
     InquiryStatus,
     StaffContact,
+    mail_reference,
     search_text_of,
 )
 from portal.mail.models import OutboxMessage, OutboxState
 
+# What an erasure cannot reach, said wherever it is done.
+BEYOND_REACH = (
+    "Mail already delivered cannot be recalled: the acknowledgement in the visitor's mailbox "
+    "and the notifications in staff mailboxes stay there."
+)
 REMOVED_NAME = "(removed)"
 REMOVED_NOTE = "(removed)"
 REMOVED_VALUES = dict(name=REMOVED_NAME, email="", organization="", message="")
@@ -49,23 +60,30 @@ CHUNK = 500  # ids per statement: well under every database's limit of bound par
 @dataclass(frozen=True)
 class Removed:
     """What a purge or an erasure removed: inquiries whose personal data went, their notes,
-    and outbox messages."""
+    and outbox messages; and, for an erasure, what other features removed of the address
+    (`elsewhere`: (what, how many), as the receivers of `address_erased` answered)."""
 
     inquiries: int = 0
     notes: int = 0
     messages: int = 0
+    elsewhere: tuple[tuple[str, int], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.inquiries or self.notes or self.messages)
+        return bool(self.inquiries or self.notes or self.messages or self._others())
+
+    def _others(self) -> int:
+        return sum(count for _, count in self.elsewhere)
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"{_count(self.inquiries, 'inquiry', 'inquiries')}, {_count(self.notes, 'note')}, "
             f"{_count(self.messages, 'message')}"
         )
+        return text + "".join(f", {count} {what}" for what, count in self.elsewhere if count)
 
     def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+        """The counts of inquiries (each other feature audits its own)."""
+        return {"inquiries": self.inquiries, "notes": self.notes, "messages": self.messages}
 
 
 def _count(number: int, one: str, many: str | None = None) -> str:
@@ -80,7 +98,7 @@ def retention_days(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
-        raise ValueError(
+        raise ConfigurationError(
             f"PORTAL_INQUIRY_RETENTION_DAYS must be a number of days from 1 to {MAX_DAYS}, "
             f"not {value!r}"
         )
@@ -117,7 +135,7 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
 
 
 def _references(ids: list[int]) -> list[str]:
-    return [f"inquiry:{number}" for number in ids]
+    return [mail_reference(number) for number in ids]
 
 
 def _remove(ids: Sequence[int], mail: Sequence[OutboxState]) -> Removed:
@@ -126,18 +144,29 @@ def _remove(ids: Sequence[int], mail: Sequence[OutboxState]) -> Removed:
     many thousands of rows."""
     notes = messages = 0
     for chunk in _chunks(ids):
-        notes += db.session.execute(
-            delete(InquiryNote).where(InquiryNote.inquiry_id.in_(chunk)),
-            execution_options={"synchronize_session": False},
-        ).rowcount
-        if mail:
-            messages += db.session.execute(
-                delete(OutboxMessage).where(
-                    OutboxMessage.reference.in_(_references(chunk)),
-                    OutboxMessage.state.in_(list(mail)),
-                ),
+        notes += rowcount(
+            db.session.execute(
+                delete(InquiryNote).where(InquiryNote.inquiry_id.in_(chunk)),
                 execution_options={"synchronize_session": False},
-            ).rowcount
+            )
+        )
+        # A reply quotes the visitor and answers them: it goes with the notes.
+        notes += rowcount(
+            db.session.execute(
+                delete(InquiryReply).where(InquiryReply.inquiry_id.in_(chunk)),
+                execution_options={"synchronize_session": False},
+            )
+        )
+        if mail:
+            messages += rowcount(
+                db.session.execute(
+                    delete(OutboxMessage).where(
+                        OutboxMessage.reference.in_(_references(chunk)),
+                        OutboxMessage.state.in_(list(mail)),
+                    ),
+                    execution_options={"synchronize_session": False},
+                )
+            )
         topics = db.session.execute(select(Inquiry.id, Inquiry.topic).where(Inquiry.id.in_(chunk)))
         db.session.execute(
             update(Inquiry),
@@ -164,6 +193,12 @@ def _remove(ids: Sequence[int], mail: Sequence[OutboxState]) -> Removed:
             .values(after={"note": REMOVED_NOTE}),
             execution_options={"synchronize_session": False},
         )
+        db.session.execute(
+            update(AuditEntry)
+            .where(*about, AuditEntry.action == "inquiry.reply")
+            .values(after={"reply": REMOVED_NOTE}),
+            execution_options={"synchronize_session": False},
+        )
     return Removed(inquiries=len(ids), notes=notes, messages=messages)
 
 
@@ -171,14 +206,17 @@ def _sweep_mail() -> int:
     """Delete the sent and failed mail of every inquiry whose data is gone: what was still
     waiting to be sent when its inquiry was purged (or being sent when it was erased) goes at
     the next purge after it was sent or failed."""
-    removed = select(literal("inquiry:").concat(cast(Inquiry.id, String))).where(~_held())
-    return db.session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.state.in_([OutboxState.SENT, OutboxState.FAILED]),
-            OutboxMessage.reference.in_(removed.scalar_subquery()),
-        ),
-        execution_options={"synchronize_session": False},
-    ).rowcount
+    references = literal(MAIL_REFERENCE_PREFIX).concat(cast(Inquiry.id, String))
+    removed = select(references).where(~_held())
+    return rowcount(
+        db.session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.state.in_([OutboxState.SENT, OutboxState.FAILED]),
+                OutboxMessage.reference.in_(removed.scalar_subquery()),
+            ),
+            execution_options={"synchronize_session": False},
+        )
+    )
 
 
 def _locked_ids(stmt: Select) -> list[int]:
@@ -225,7 +263,12 @@ def erase(email: str, actor: StaffUser | None = None) -> Removed:
     db.session.flush()
     ids = _locked_ids(_of_address(email))
     removed = _remove(ids, mail=(OutboxState.PENDING, OutboxState.SENT, OutboxState.FAILED))
-    if removed:
+    forget_address(email)  # the count of its recent inquiries, which names the address
+    # What other features keep of the address (alert subscriptions): core/signals.py.
+    answers = signals.address_erased.send(None, emails=addresses(email), actor=actor)
+    elsewhere = tuple(answer for _, answer in answers if answer and answer[1])
+    removed = Removed(removed.inquiries, removed.notes, removed.messages, elsewhere)
+    if removed.inquiries or removed.notes or removed.messages:
         record(
             actor,
             "inquiry.erase",
@@ -246,11 +289,15 @@ def export(email: str) -> dict[str, Any]:
     inquiries = list(
         db.session.scalars(
             _of_address(email)
-            .options(selectinload(Inquiry.notes), selectinload(Inquiry.contacts))
+            .options(
+                selectinload(Inquiry.notes),
+                selectinload(Inquiry.replies),
+                selectinload(Inquiry.contacts),
+            )
             .order_by(Inquiry.created_at, Inquiry.id)
         )
     )
-    by_reference: dict[str, list[OutboxMessage]] = {}
+    by_reference: dict[str | None, list[OutboxMessage]] = {}
     for chunk in _chunks([inquiry.id for inquiry in inquiries]):
         stmt = select(OutboxMessage).where(OutboxMessage.reference.in_(_references(chunk)))
         for message in db.session.scalars(stmt.order_by(OutboxMessage.id)):
@@ -291,6 +338,13 @@ def export(email: str) -> dict[str, Any]:
                 }
                 for user in accounts
             ],
+            # What other features hold of the address (the alerts' subscriptions), each
+            # under its own key: receivers of `address_exported` (core/signals.py).
+            **dict(
+                answer
+                for _, answer in signals.address_exported.send(None, emails=matches)
+                if answer
+            ),
         }
     )
 
@@ -314,6 +368,10 @@ def _inquiry(inquiry: Inquiry, messages: list[OutboxMessage]) -> dict[str, Any]:
         "notes": [
             {"author": note.author_name, "created_at": note.created_at, "body": note.body}
             for note in inquiry.notes
+        ],
+        "replies": [
+            {"author": reply.author_name, "created_at": reply.created_at, "body": reply.body}
+            for reply in inquiry.replies
         ],
         "messages": [
             {

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select
 
@@ -17,13 +18,13 @@ from portal.inquiries.models import (
     Inquiry,
     InquiryKind,
     InquiryStatus,
-    MembershipTier,
-    SponsorshipPackage,
     StaffContact,
     inquiry_contacts,
+    mail_reference,
     search_text_of,
 )
 from portal.mail.models import OutboxMessage, OutboxState
+from portal.offer.models import MembershipTier, SponsorshipPackage
 
 BATCH = 5000
 FIRST = ("Ada", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Radia", "Guido")
@@ -41,7 +42,7 @@ def _rows(count: int, start: int, tiers, packages, now: datetime, gap: timedelta
     for number in range(start, start + count):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         created = now - gap * (start + count - number) + gap * (rng.random() - 0.5)
-        values = dict(
+        values: dict[str, Any] = dict(
             name=f"{first} {last}",
             email=f"{first.lower()}.{last.lower()}.{number}@example.org",
             organization=rng.choice(ORGS),
@@ -79,7 +80,7 @@ def _mail(inquiry_id: int, values: dict, contact: StaffContact) -> list[dict]:
         next_attempt_at=values["created_at"],
         sent_at=sent,
         created_at=values["created_at"],
-        reference=f"inquiry:{inquiry_id}",
+        reference=mail_reference(inquiry_id),
     )
     return [
         dict(

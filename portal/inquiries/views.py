@@ -15,55 +15,24 @@ from flask import (
     session,
     url_for,
 )
-from flask_limiter.util import get_remote_address
 
+from portal.core import metrics
 from portal.core.pages import cached_page
 from portal.core.saving import attempt
 from portal.events import queries as event_queries
-from portal.extensions import limiter
-from portal.inquiries import operations, queries, routing
-from portal.inquiries.display import money
+from portal.inquiries import operations, routing
 from portal.inquiries.forms import (
     InquiryForm,
     MembershipInquiryForm,
     SponsorshipInquiryForm,
-    normalized_address,
 )
+from portal.inquiries.limits import limit_per_email, limit_per_ip
 from portal.inquiries.models import InquiryKind
 from portal.inquiries.notifications import who_answers
 from portal.mail.delivery import deliver_now
+from portal.offer import queries
 
 bp = Blueprint("inquiries", __name__)
-bp.add_app_template_filter(money, "money")
-
-TOO_MANY = (
-    "We have received several inquiries from you in a short time. Please wait a while before "
-    "sending another, or write to us directly."
-)
-
-
-def _submitter_key() -> str:
-    """The address typed in the form, as the form stores it (cleaned of invisible characters,
-    its domain in ASCII form, lower case): one address cannot flood staff (or its owner, with
-    acknowledgements) by changing IP, nor by adding a zero-width space."""
-    email = normalized_address(request.form.get("email") or "")
-    return f"email:{email}" if email else f"ip:{get_remote_address()}"
-
-
-# Both forms share these budgets: a limit per submitter address and one per client IP.
-limit_per_email = limiter.shared_limit(
-    lambda: current_app.config["INQUIRY_RATELIMIT_PER_EMAIL"],
-    scope="inquiry-email",
-    key_func=_submitter_key,
-    methods=["POST"],
-    error_message=TOO_MANY,
-)
-limit_per_ip = limiter.shared_limit(
-    lambda: current_app.config["INQUIRY_RATELIMIT_PER_IP"],
-    scope="inquiry-ip",
-    methods=["POST"],
-    error_message=TOO_MANY,
-)
 
 
 def _thank(answered_by: str, endpoint: str, reference: int, email: str, **values):
@@ -85,11 +54,22 @@ def _fool_bot(subject: routing.Subject, endpoint: str, email: str | None, **valu
 def _submit(form: InquiryForm, kind: InquiryKind, **about):
     """The stored inquiry, its mail tried at once; or None with the reason among the form's
     errors."""
-    submitted, problem = attempt(lambda: operations.submit_inquiry(form.applicant(), kind, **about))
-    if problem:
-        form.form_errors.append(problem)
+    key = form.submission.data or None
+    submitted, problem = attempt(
+        lambda: operations.submit_inquiry(form.applicant(), kind, submission_key=key, **about)
+    )
+    if problem or submitted is None:
+        # Posted twice at once: the other one stored it (the key is unique), and answers.
+        submitted = operations.earlier_submission(key, form.email.data or "")
+        if submitted is not None:
+            return submitted
+        form.form_errors.append(problem or "")
         return None
-    deliver_now(current_app._get_current_object(), submitted.message_ids)
+    # current_app is a LocalProxy, which Flask types as the Flask it stands for.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not submitted.repeated:
+        metrics.inquiry_received(kind.value)
+    deliver_now(app, submitted.message_ids)
     return submitted
 
 
@@ -131,10 +111,12 @@ def membership_thanks():
     )
 
 
-def _event_selling_sponsorship(slug: str):
+def _event_selling_sponsorship(slug: str, now: datetime):
+    """The event and its packages on sale; an edition with none yet that takes inquiries
+    early (events.queries.takes_sponsors_early) has an empty list; any other, a 404."""
     event = event_queries.event_by_slug(slug)
     packages = queries.packages_of(event.id) if event else []
-    if not packages:
+    if event is None or (not packages and not event_queries.takes_sponsors_early(event, now)):
         abort(404, description="This event does not offer sponsorship through this site.")
     return event, packages
 
@@ -144,18 +126,20 @@ def _event_selling_sponsorship(slug: str):
 @limit_per_email
 @cached_page(args=("package",))
 def sponsor(slug: str):
-    event, packages = _event_selling_sponsorship(slug)
     now = datetime.now(UTC)
-    # As the event page's Sponsor link says: closed when the event is cancelled, postponed or
-    # over, unless it is over and has a next edition to sponsor.
+    event, packages = _event_selling_sponsorship(slug, now)
+    # One answer about the next edition: once an event is over, sponsoring it means sponsoring
+    # its next edition, whose own page (its packages, or "to be announced") takes the inquiry.
     next_edition = event_queries.next_edition(event) if event.is_over(now) else None
-    closed = event.closed_because(now) if next_edition is None else None
+    if next_edition is not None and request.method == "GET" and _sponsorable(next_edition, now):
+        return redirect(url_for("inquiries.sponsor", slug=next_edition.slug), code=303)
+    closed = event.closed_because(now)
     form = SponsorshipInquiryForm(packages, data={"package": request.args.get("package", "")})
     if closed:
         status = 409 if request.method == "POST" else 200
         return render_template(
             "inquiries/sponsor.html", event=event, packages=packages, form=None, now=now,
-            closed=closed, next_edition=None,
+            closed=closed, comparison=queries.comparison(packages),
         ), status  # fmt: skip
     if form.is_bot:
         subject = routing.Subject(InquiryKind.SPONSORSHIP, event_id=event.id)
@@ -173,13 +157,22 @@ def sponsor(slug: str):
             )
     return render_template(
         "inquiries/sponsor.html", event=event, packages=packages, form=form, now=now,
-        closed=None, next_edition=next_edition,
+        closed=None, comparison=queries.comparison(packages),
     ), _status(form)  # fmt: skip
+
+
+def _sponsorable(event, now: datetime) -> bool:
+    """Whether `event`'s own sponsorship page takes inquiries."""
+    if event.closed_because(now):
+        return False
+    return bool(queries.packages_of(event.id)) or event_queries.takes_sponsors_early(event, now)
 
 
 @bp.get("/events/<slug>/sponsor/thanks")
 def sponsor_thanks(slug: str):
-    event, _ = _event_selling_sponsorship(slug)
+    event = event_queries.event_by_slug(slug)
+    if event is None:
+        abort(404)
     return render_template(
         "inquiries/thanks.html",
         kind=InquiryKind.SPONSORSHIP,

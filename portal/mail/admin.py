@@ -41,7 +41,8 @@ def _retry(work) -> list[int]:
     """Queue the failed messages again, commit, then try to send them at once."""
     with saving():
         ids = work()
-    deliver_now(current_app._get_current_object(), ids)
+    # current_app is a LocalProxy, which Flask types as the Flask it stands for.
+    deliver_now(current_app._get_current_object(), ids)  # type: ignore[attr-defined]
     db.session.expire_all()  # show what delivery recorded
     return ids
 

@@ -88,7 +88,7 @@ class SMTPBackend:
         try:
             if self.use_ssl:
                 context = ssl.create_default_context()
-                connection = smtplib.SMTP_SSL(
+                connection: smtplib.SMTP = smtplib.SMTP_SSL(
                     self.host, self.port, timeout=self.timeout, context=context
                 )
             else:

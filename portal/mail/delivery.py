@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from datetime import datetime, timedelta
 from flask import Flask
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
-from portal.core.db import utcnow
+from portal.core.db import rowcount, utcnow
 from portal.extensions import db
 from portal.mail.backends import Backend, PermanentFailure, TemporaryFailure, open_backend
 from portal.mail.messages import Envelope
@@ -32,9 +33,10 @@ RETRY_FIRST = timedelta(minutes=1)
 RETRY_LONGEST = timedelta(hours=6)
 # About three days of retries (1, 2, 4 ... 256 minutes, then every 6 hours).
 MAX_ATTEMPTS = 20
-# A claim older than this belongs to a deliverer that died: its rows are due again. Far longer
-# than any SMTP timeout, so a live deliverer never loses its claim.
-CLAIM_TIMEOUT = timedelta(minutes=10)
+# A claim not renewed for this long belongs to a deliverer that died: its rows are due again. A
+# live deliverer renews its whole batch every CLAIM_TIMEOUT / 3 while it sends (ClaimKeeper), so
+# however long one SMTP exchange takes it keeps its claim; a dead one's mail waits a minute.
+CLAIM_TIMEOUT = timedelta(seconds=60)
 
 
 def enqueue(envelope: Envelope, reference: str | None = None) -> OutboxMessage:
@@ -132,6 +134,47 @@ def claim(
     return Claim(token, messages, due=bool(chosen))
 
 
+class ClaimKeeper:
+    """Renews the claim of a batch (every row still holding `token`) every CLAIM_TIMEOUT / 3,
+    from a thread of its own on a connection of its own, while the deliverer works through
+    the batch: a slow server (each SMTP step may take MAIL_TIMEOUT) never makes a live
+    deliverer's claim look abandoned. The deliverer's own session is committed between
+    steps, so the two never wait for each other's locks."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.engine = db.engine
+        self.period = CLAIM_TIMEOUT.total_seconds() / 3
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="outbox-claim", daemon=True)
+
+    def __enter__(self) -> ClaimKeeper:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=self.period)
+
+    def _run(self) -> None:
+        while not self.stopped.wait(self.period):
+            try:
+                self.renew()
+            except Exception:  # a lost renewal is one the next beat may make
+                log.warning("could not renew an outbox claim", exc_info=True)
+
+    def renew(self) -> int:
+        with self.engine.begin() as connection:
+            return connection.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.claim_token == self.token,
+                    OutboxMessage.state == OutboxState.SENDING,
+                )
+                .values(claimed_at=utcnow())
+            ).rowcount
+
+
 def _record(message: OutboxMessage, token: str, **values) -> None:
     """Store an outcome, only while the claim is still ours, in its own commit."""
     db.session.execute(
@@ -154,7 +197,7 @@ def _still_ours(message: OutboxMessage, token: str) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return renewed.rowcount == 1
+    return rowcount(renewed) == 1
 
 
 def _send_one(backend: Backend, message: OutboxMessage, token: str, report: DeliveryReport):
@@ -176,7 +219,14 @@ def _send_one(backend: Backend, message: OutboxMessage, token: str, report: Deli
             _record(message, token, **_retry(attempts, str(error)))
             report.retrying += 1
         return error
-    _record(message, token, state=OutboxState.SENT, sent_at=utcnow(), claim_token=None)
+    _record(
+        message,
+        token,
+        state=OutboxState.SENT,
+        sent_at=utcnow(),
+        attempts=attempts,  # the successful try counts too (OutboxMessage.tries)
+        claim_token=None,
+    )
     report.sent += 1
     return None
 
@@ -231,21 +281,32 @@ def deliver(
             )
             if not claimed.due:
                 return report
-            for position, message in enumerate(claimed.messages):
-                if deadline is not None and time.monotonic() > deadline:
-                    rest = claimed.messages[position:]
-                    _postpone(rest, claimed.token)
-                    report.postponed += len(rest)
-                    return report
-                error = _send_one(backend, message, claimed.token, report)
-                if error is not None and error.server_unreachable:
-                    rest = claimed.messages[position + 1 :]
-                    _postpone(rest, claimed.token)
-                    report.postponed += len(rest)
-                    report.unreachable = str(error)
+            with ClaimKeeper(claimed.token):
+                if not _send_batch(backend, claimed, report, deadline):
                     return report
     finally:
         backend.close()
+
+
+def _send_batch(
+    backend: Backend, claimed: Claim, report: DeliveryReport, deadline: float | None
+) -> bool:
+    """Send a claimed batch; False when the run should stop (the deadline passed or the server
+    cannot be reached), after giving back what was not tried."""
+    for position, message in enumerate(claimed.messages):
+        if deadline is not None and time.monotonic() > deadline:
+            rest = claimed.messages[position:]
+            _postpone(rest, claimed.token)
+            report.postponed += len(rest)
+            return False
+        error = _send_one(backend, message, claimed.token, report)
+        if error is not None and error.server_unreachable:
+            rest = claimed.messages[position + 1 :]
+            _postpone(rest, claimed.token)
+            report.postponed += len(rest)
+            report.unreachable = str(error)
+            return False
+    return True
 
 
 def deliver_now(app: Flask, ids: list[int]) -> None:

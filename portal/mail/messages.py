@@ -15,21 +15,18 @@ from portal.core.text import clean_line, clean_text
 # Headers are bounded (subjects and names below), so they never need folding; CPython's folder
 # adds a stray space where it folds next to an encoded word ("Coffee  — ACME"). Pythons with
 # the fix of CVE-2024-6923 can also refuse to write a header that would break out of its line.
-HEADER_POLICY = policy.SMTP.clone(
-    max_line_length=998,
-    **(
-        {"verify_generated_headers": True}
-        if hasattr(policy.SMTP, "verify_generated_headers")
-        else {}
-    ),
-)
+HEADER_POLICY = policy.SMTP.clone(max_line_length=998)
+if hasattr(policy.SMTP, "verify_generated_headers"):
+    HEADER_POLICY = HEADER_POLICY.clone(verify_generated_headers=True)
 SUBJECT_LIMIT = 150
 NAME_LIMIT = 100
 # The only headers a message of ours has, each once (the last three are the MIME ones).
 HEADERS = {
     "from", "to", "reply-to", "subject", "date", "message-id", "auto-submitted",
-    "mime-version", "content-type", "content-transfer-encoding",
+    "in-reply-to", "references", "mime-version", "content-type", "content-transfer-encoding",
+    "list-unsubscribe", "list-unsubscribe-post",
 }  # fmt: skip
+MESSAGE_ID = re.compile(r"<[!-;=?-~]{1,200}@[!-;=?-~]{1,200}>")  # RFC 5322 3.6.4, no spaces
 FIELD_NAME = re.compile(rb"[!-9;-~]+")  # RFC 5322 3.6.8: printable ASCII but the colon
 FULLWIDTH_QUESTION_MARK = "\uff1f"
 
@@ -50,7 +47,7 @@ def verified(raw: bytes) -> bytes:
     """`raw` when its header section is exactly the headers we write, each on its own line or
     folded onto the next; UnsafeMessage otherwise, so nothing else can enter the outbox."""
     head, blank, _ = raw.partition(b"\r\n\r\n")
-    names = []
+    names: list[str] = []
     for line in head.split(b"\r\n") if blank else [b""]:
         if b"\r" in line or b"\n" in line:
             raise UnsafeMessage("A header of this message holds a line break.")
@@ -108,7 +105,20 @@ def build_message(
     body: str,
     reply_to: list[Address] | None = None,
     domain: str | None = None,
+    in_reply_to: str | None = None,
+    references: list[str] | None = None,
+    automatic: bool = True,
+    unsubscribe: str | None = None,
 ) -> Envelope:
+    """A message of ours. `in_reply_to` and `references` (Message-IDs the outbox made) thread
+    it to earlier mail; `automatic` False for what a person wrote (no Auto-Submitted).
+    `unsubscribe`, an https address, gives the message `List-Unsubscribe` (RFC 2369) and
+    `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): a POST to it must end the
+    subscription with no further question."""
+    threading = [in_reply_to] if in_reply_to else []
+    threading += references or []
+    if any(not MESSAGE_ID.fullmatch(value) for value in threading):
+        raise UnsafeMessage("A message can only refer to a Message-ID.")
     message = EmailMessage(policy=policy.SMTP)  # the body wraps at 78
     message["From"] = sender
     message["To"] = to
@@ -118,7 +128,17 @@ def build_message(
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message_id = make_msgid(domain=domain or sender.domain)
     message["Message-ID"] = message_id
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: autoresponders must not answer
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+    if references:
+        message["References"] = " ".join(references)
+    if automatic:
+        message["Auto-Submitted"] = "auto-generated"  # RFC 3834: autoresponders must not answer
+    if unsubscribe:
+        if any(char in unsubscribe for char in "<>\r\n \t,"):
+            raise UnsafeMessage("An unsubscribe address must be one plain URL.")
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(clean_text(body), cte="quoted-printable")
     return Envelope(
         message_id=message_id,

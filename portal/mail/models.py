@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, DateTime, Index, LargeBinary, String, Te
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
 class OutboxState(StrEnum):
@@ -19,7 +19,7 @@ class OutboxState(StrEnum):
     FAILED = "failed"  # the server refused it for good, or it kept failing for too long
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One message to one recipient, stored as the exact bytes that will be sent, so a retry
     sends what the first attempt would have sent, with the same Message-ID."""
 
@@ -57,6 +57,13 @@ class OutboxMessage(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.state} to {self.recipient}>"
+
+    @property
+    def tries(self) -> int:
+        """How many times the message was handed to a mail server, as every screen shows it
+        (the outbox and an inquiry's page alike): a sent message at least once, since rows
+        sent before delivery counted its successful try record none."""
+        return max(self.attempts, 1) if self.state is OutboxState.SENT else self.attempts
 
     @property
     def is_failed(self) -> bool:

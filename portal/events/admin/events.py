@@ -15,10 +15,10 @@ from portal.core.lists import bounded_count
 from portal.core.saving import attempt
 from portal.events import operations
 from portal.events import queries as event_queries
-from portal.events.admin.forms import EventForm, NextEditionForm, StatusChangeForm
+from portal.events.admin.forms import EventForm, NewDatesForm, NextEditionForm, StatusChangeForm
 from portal.events.models import Event, EventStatus, Project
 from portal.events.queries import StaffEventFilter
-from portal.events.rules import country_timezones, timezones
+from portal.events.rules import country_timezones
 from portal.events.views import page_context
 from portal.extensions import db
 
@@ -46,13 +46,11 @@ def _projects_for(event: Event | None) -> list[Project]:
 
 
 def _render_form(form: EventForm, event: Event | None, status: int = 200, notice: str = ""):
-    zones = country_timezones(form.country.data)  # the country's zones come first
     return render_template(
         "events/admin/form.html",
         form=form,
         event=event,
-        timezones=zones + sorted(set(timezones()) - set(zones)),
-        country_zones=zones,
+        country_zones=country_timezones(form.country.data),
         next_edition=event_queries.next_edition(event, public=False) if event else None,
         previous_edition=(
             db.session.get(Event, event.previous_edition_id)
@@ -113,6 +111,34 @@ def _act(event_id: int, operation, done: str, to_list: bool = False):
 @staff_required
 def publish(event_id: int):
     return _act(event_id, operations.publish, "“{title}” is published.")
+
+
+@bp.route("/<int:event_id>/publish-again", methods=["GET", "POST"])
+@staff_required
+def publish_again(event_id: int):
+    """A postponed event whose new dates were to be announced is published again on new
+    dates, asked for here (the dates it was postponed from are refused)."""
+    event = db.get_or_404(Event, event_id)
+    if not (event.is_postponed and event.dates_to_be_announced):
+        if request.method == "POST":
+            return redirect(url_for(".edit", event_id=event_id), code=303)
+        return render_template(
+            "events/admin/publish_again.html",
+            form=None,
+            event=event,
+            notice="This event has its dates: publish it again from its page.",
+        )
+    form = NewDatesForm()
+    title = event.title
+
+    def work() -> bool:
+        operations.publish_with_dates(event, current_user, form.starts_on.data, form.ends_on.data)
+        return True
+
+    if saved(form, work):
+        flash(f"“{title}” is published again on its new dates.", "info")
+        return redirect(url_for(".edit", event_id=event_id), code=303)
+    return render_template("events/admin/publish_again.html", form=form, event=event), form.status
 
 
 PAST = {"postpone": "postponed", "cancel": "cancelled"}
@@ -198,7 +224,7 @@ def duplicate(event_id: int):
     or the dates form when those are already over."""
     event = db.get_or_404(Event, event_id)
     copy, problem = attempt(lambda: operations.duplicate(event, current_user))
-    if problem:
+    if problem or copy is None:
         return redirect(url_for(".next_edition", event_id=event_id), code=303)
     flash(f"Draft “{copy.title}” created from “{event.title}”.", "info")
     return redirect(url_for(".edit", event_id=copy.id), code=303)

@@ -7,7 +7,6 @@ must follow are checked by operations (events/rules.py), whose errors land besid
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from wtforms import (
@@ -35,10 +34,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.core.countries import country_choices, country_name, is_country_code
 from portal.core.forms import CheckboxesField, StaffForm, none_if_blank, strip, text_field, upper
-from portal.events.display import country_choices, fold, is_country_code
 from portal.events.models import Event, EventFormat, EventKind, LinkKind, LinkState, Project
 from portal.events.rules import LinkValues, country_timezones
+from portal.events.slugs import slug_for
+from portal.events.zones import zone_choices, zone_for_city
 
 
 class CountryField(SelectField):
@@ -52,6 +53,31 @@ class CountryField(SelectField):
     def pre_validate(self, form) -> None:
         if self.data and not is_country_code(self.data):
             raise ValidationError("Choose a country from the list.")
+
+
+class TimezoneField(SelectField):
+    """A select of the IANA zones, the event's country's first by the names people know;
+    blank takes the country's zone when it has only one (EventForm.validate_timezone)."""
+
+    def __init__(self, label: str, **kwargs):
+        super().__init__(label, choices=[], **kwargs)  # blank: see validate_timezone
+
+    def offer(self, country: str | None) -> None:
+        blank = (
+            "Choose the event's zone"
+            if len(country_timezones(country)) > 1
+            else "(the country's zone)"
+        )
+        self.choices = [SelectChoice("", blank)] + [
+            SelectChoice(value, label, optgroup=group)
+            for value, label, group in zone_choices(
+                country, country_name(country) if country else None
+            )
+        ]
+
+    def pre_validate(self, form) -> None:
+        """A zone off the list is refused by the rules (events/rules.py), beside the field and
+        with the form's other refusals."""
 
 
 class LinkForm(Form):
@@ -84,7 +110,13 @@ class EventForm(StaffForm):
     description = TextAreaField(
         "Description (Markdown)", validators=[Length(max=50_000)], filters=[strip]
     )
-    kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in EventKind])
+    # No kind until staff choose one: a default would file a meetup under summits.
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice("", "Choose the kind of event")]
+        + [SelectChoice(k.value, k.label) for k in EventKind],
+        validators=[InputRequired("Choose the kind of event.")],
+    )
     format = SelectField("Format", choices=[SelectChoice(f.value, f.label) for f in EventFormat])
     # InputRequired, not DataRequired: the latter would hide "Not a valid date value".
     starts_on = DateField("First day", validators=[InputRequired()])
@@ -92,11 +124,7 @@ class EventForm(StaffForm):
     start_time = TimeField("Starts at (local)", validators=[Optional()])
     end_time = TimeField("Ends at (local)", validators=[Optional()])
     dates_to_be_confirmed = BooleanField("Dates to be confirmed (announced, not yet final)")
-    timezone = text_field(
-        "Time zone (IANA)",
-        64,
-        description="Leave blank to take the country's own zone (its main one).",
-    )
+    timezone = TimezoneField("Time zone")
     venue = text_field("Venue", 200)
     street = text_field("Street", 200)
     city = text_field("City", 120)
@@ -125,6 +153,7 @@ class EventForm(StaffForm):
         super().__init__(*args, obj=event, **kwargs)
         self._projects = {project.id: project for project in projects}
         self.project_ids.choices = [SelectChoice(p.id, p.name) for p in projects]
+        self.timezone.offer(self.country.data)
         # Staff see the event as stored unless they are sending the form (formdata=None: a
         # refused action shows the stored event again).
         if event is not None and (kwargs.get("formdata", True) is None or not self.is_submitted()):
@@ -135,6 +164,22 @@ class EventForm(StaffForm):
                 sub.url.data = link.url
                 deadline = link.local_deadline()
                 sub.deadline.data = deadline.replace(tzinfo=None) if deadline else None
+
+    def validate_timezone(self, field: TimezoneField) -> None:
+        """Blank takes the country's zone only when it has one; with several, staff choose
+        (the city's zone preselected where one is named after it)."""
+        zones = country_timezones(self.country.data)
+        if field.data or len(zones) == 1:
+            return
+        if not zones:
+            raise ValidationError("Choose the event's time zone (UTC for an online event).")
+        field.data = zone_for_city(self.country.data, self.city.data)
+        name = country_name(self.country.data)
+        if field.data:
+            raise ValidationError(
+                f"{name} has several time zones: check the one its city suggests, then save."
+            )
+        raise ValidationError(f"{name} has several time zones: choose the event's.")
 
     def link_form(self, kind: LinkKind) -> LinkForm:
         return getattr(self, kind.value).form
@@ -148,18 +193,12 @@ class EventForm(StaffForm):
         values["format"] = EventFormat(values["format"])
         values["projects"] = [self._projects[pid] for pid in self.project_ids.data or []]
         values["links"] = [self.link_form(kind).to_values(kind) for kind in LinkKind]
-        if not values.get("timezone"):  # suggested from the country
+        if not values.get("timezone"):  # the country's only zone (validate_timezone)
             zones = country_timezones(values.get("country"))
-            values["timezone"] = zones[0] if zones else None
+            values["timezone"] = zones[0] if len(zones) == 1 else None
         if not values.get("slug") and values.get("title") and values.get("starts_on"):
-            values["slug"] = suggested_slug(values["title"], values["starts_on"].year)
+            values["slug"] = slug_for(values["title"], values["starts_on"].year)
         return values
-
-
-def suggested_slug(title: str, year: int) -> str:
-    """'OpenInfra Days Berlin' -> 'openinfra-days-berlin-2025' (the year once)."""
-    base = "-".join(re.findall(r"[a-z0-9]+", fold(title)))[:100].strip("-") or "event"
-    return base if base.endswith(str(year)) else f"{base}-{year}"
 
 
 class StatusChangeForm(StaffForm):
@@ -180,3 +219,11 @@ class NextEditionForm(StaffForm):
     starts_on = DateField("First day", validators=[InputRequired()])
     ends_on = DateField("Last day", validators=[InputRequired()])
     dates_to_be_confirmed = BooleanField("Dates to be confirmed")
+
+
+class NewDatesForm(StaffForm):
+    """The new dates of a postponed event whose dates were to be announced, to publish it
+    again on them."""
+
+    starts_on = DateField("New first day", validators=[InputRequired()])
+    ends_on = DateField("New last day", validators=[InputRequired()])

@@ -1,7 +1,9 @@
 """Importing events from an iCalendar file or address: a preview first, then the import.
 
-The file waits between the two steps in the instance folder under a random name tied to the
-staff member, so the preview's form carries only that name, never the events themselves.
+The file is parsed once: its reading (the rows, not yet planned) waits between the two steps
+in the instance folder under a random name tied to the staff member, so the preview's form
+carries only that name, never the events themselves, and the import plans those rows again
+against the catalogue as it is then.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from wtforms.validators import Length, Optional
 from portal.accounts.auth import staff_required
 from portal.core import backoffice
 from portal.core.saving import saving
-from portal.events import ical_fetch, ical_import, operations
+from portal.events import ical
+from portal.events.ical import stash
 from portal.events.models import Project
 from portal.extensions import db
 
@@ -50,21 +53,21 @@ def _folder() -> Path:
     return folder
 
 
-def _stash(data: bytes) -> str:
-    """Keep the file for the apply step; forget files older than a day on the way."""
+def _stash(reading: ical.Reading) -> str:
+    """Keep the reading for the apply step; forget those older than a day on the way."""
     folder = _folder()
-    for old in folder.glob("*.ics"):
+    for old in [*folder.glob("*.ics"), *folder.glob("*.json")]:
         if time.time() - old.stat().st_mtime > KEEP_SECONDS:
             old.unlink(missing_ok=True)
     token = secrets.token_urlsafe(24)
-    (folder / f"{current_user.id}-{token}.ics").write_bytes(data)
+    (folder / f"{current_user.id}-{token}.json").write_bytes(stash.dumps(reading))
     return token
 
 
 def _stashed(token: str) -> Path:
     if not TOKEN.fullmatch(token or ""):
         abort(400, description="This import is not known; upload the file again.")
-    path = _folder() / f"{current_user.id}-{token}.ics"
+    path = _folder() / f"{current_user.id}-{token}.json"
     if not path.exists():
         abort(410, description="This import has expired or was done; upload the file again.")
     return path
@@ -76,23 +79,20 @@ def _read(form: UploadForm) -> bytes:
     if upload and getattr(upload, "filename", ""):
         data = upload.stream.read(limit + 1)
         if len(data) > limit:
-            raise ical_fetch.FetchFailed(f"The file is larger than {limit // 1024} KiB.")
+            raise ical.FetchFailed(f"The file is larger than {limit // 1024} KiB.")
         return data
     if form.url.data:
-        return ical_fetch.fetch(
+        return ical.fetch(
             form.url.data,
             max_bytes=limit,
             timeout=current_app.config["IMPORT_FETCH_TIMEOUT"],
             allow_private=current_app.config["IMPORT_ALLOW_PRIVATE_URLS"],
         )
-    raise ical_fetch.FetchFailed("Choose a file or give an address.")
+    raise ical.FetchFailed("Choose a file or give an address.")
 
 
-def _planned(data: bytes) -> ical_import.Reading:
-    projects = list(db.session.scalars(select(Project)))
-    reading = ical_import.read(data, projects)
-    ical_import.plan(reading.rows)
-    return reading
+def _projects() -> list[Project]:
+    return list(db.session.scalars(select(Project)))
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -101,14 +101,13 @@ def upload():
     form = UploadForm()
     if form.validate_on_submit():
         try:
-            data = _read(form)
-            reading = _planned(data)
-        except (ical_fetch.FetchFailed, ical_import.UnreadableCalendar) as error:
+            reading = ical.read(_read(form), _projects())
+        except (ical.FetchFailed, ical.UnreadableCalendar) as error:
             form.file.errors = [*form.file.errors, str(error)]
         else:
-            apply = ApplyForm(
-                formdata=None, token=_stash(data), publish="1" if form.publish.data else ""
-            )
+            token = _stash(reading)  # before planning: the import plans again
+            ical.plan(reading.rows)
+            apply = ApplyForm(formdata=None, token=token, publish="1" if form.publish.data else "")
             return render_template(
                 "events/admin/import/preview.html",
                 rows=reading.rows,
@@ -116,7 +115,7 @@ def upload():
                 form=apply,
                 counts=_count(reading.rows),
                 publish=form.publish.data,
-                max_occurrences=ical_import.MAX_OCCURRENCES,
+                max_occurrences=ical.MAX_OCCURRENCES,
             )
     status = 422 if form.errors else 200
     return render_template("events/admin/import/upload.html", form=form), status
@@ -129,9 +128,12 @@ def apply():
     if not form.validate():
         abort(400, description="This import could not be read; upload the file again.")
     path = _stashed(form.token.data)
-    rows = _planned(path.read_bytes()).rows
+    try:
+        rows = ical.plan(stash.loads(path.read_bytes(), _projects()).rows)
+    except (ValueError, TypeError, KeyError):
+        abort(410, description="This import was kept by an older version; upload it again.")
     with saving():
-        counts = operations.import_events(rows, current_user, publish=form.publish.data == "1")
+        counts = ical.apply(rows, current_user, publish=form.publish.data == "1")
     path.unlink(missing_ok=True)
     # The preview said why it skips what it skips; say why anything else was not imported.
     for row in [r for r in rows if r.outcome == "skipped" and r.action != "skip"][:20]:
@@ -146,7 +148,7 @@ def apply():
     return redirect(url_for("staff_events.index"), code=303)
 
 
-def _count(rows: list[ical_import.ImportRow]) -> dict[str, int]:
+def _count(rows: list[ical.ImportRow]) -> dict[str, int]:
     counts = {"create": 0, "update": 0, "skip": 0}
     for row in rows:
         counts[row.action] += 1

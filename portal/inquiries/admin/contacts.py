@@ -10,7 +10,7 @@ from portal.core import screens
 from portal.extensions import db
 from portal.inquiries.admin.forms import ContactForm
 from portal.inquiries.models import StaffContact
-from portal.inquiries.sales_operations import CONTACT
+from portal.inquiries.rows import CONTACT
 
 bp = Blueprint("staff_contacts", __name__, url_prefix="/staff/contacts")
 
@@ -20,7 +20,7 @@ bp = Blueprint("staff_contacts", __name__, url_prefix="/staff/contacts")
 def index():
     stmt = select(StaffContact).order_by(StaffContact.retired_at.is_not(None), StaffContact.name)
     contacts = list(db.session.scalars(stmt))
-    return render_template("inquiries/admin/sales/contacts.html", contacts=contacts)
+    return render_template("inquiries/admin/routing/contacts.html", contacts=contacts)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""The small forms of an inquiry's page: its status, its assignee, a note."""
+"""The small forms of an inquiry's page: its status, its assignee, a note, a reply."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, Length
 
 from portal.accounts.models import StaffUser
 from portal.inquiries.models import Inquiry, InquiryStatus
-from portal.inquiries.operations import NOTE_MAX
+from portal.inquiries.operations import NOTE_MAX, REPLY_MAX
 
 NOBODY = SelectChoice("", "Nobody")
 
@@ -45,4 +45,18 @@ class NoteForm(FlaskForm):
         # Browsers send line ends as CR LF but count them as one character against maxlength.
         filters=[lambda text: text.replace("\r\n", "\n") if text else text],
         render_kw={"rows": 4, "maxlength": NOTE_MAX},
+    )
+
+
+class ReplyForm(FlaskForm):
+    """The answer to the submitter (field `reply`): its body only; the headers are ours."""
+
+    reply = TextAreaField(
+        "Reply to the submitter",
+        validators=[
+            InputRequired("Write the reply first."),
+            Length(max=REPLY_MAX, message=f"A reply has at most {REPLY_MAX:,} characters."),
+        ],
+        filters=[lambda text: text.replace("\r\n", "\n") if text else text],
+        render_kw={"rows": 8, "maxlength": REPLY_MAX},
     )

@@ -101,4 +101,5 @@ def erase():
         return _page(form)
     # The address stays out of the flash: the session cookie is signed, not encrypted.
     flash(f"Erased: {removed}." if removed else "Nothing was held about that address.", "info")
+    flash(privacy.BEYOND_REACH, "info")
     return redirect(url_for(".index"), code=303)

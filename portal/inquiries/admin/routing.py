@@ -14,8 +14,9 @@ from portal.core import backoffice, screens
 from portal.events.models import Event
 from portal.extensions import db
 from portal.inquiries.admin.forms import RuleForm
-from portal.inquiries.models import MembershipTier, RoutingRule, SponsorshipPackage, StaffContact
-from portal.inquiries.sales_operations import RULE
+from portal.inquiries.models import RoutingRule, StaffContact
+from portal.inquiries.rows import RULE
+from portal.offer.models import MembershipTier, SponsorshipPackage
 
 bp = Blueprint("staff_routing", __name__, url_prefix="/staff/routing")
 backoffice.menu(
@@ -36,12 +37,14 @@ def index():
         )
         .order_by(RoutingRule.retired_at.is_not(None), RoutingRule.kind, RoutingRule.position)
     )
-    return render_template("inquiries/admin/sales/rules.html", rules=list(db.session.scalars(stmt)))
+    return render_template(
+        "inquiries/admin/routing/rules.html", rules=list(db.session.scalars(stmt))
+    )
 
 
 def _rule_form(rule: RoutingRule | None) -> RuleForm:
     """The choices: what is active, and whatever the rule already names."""
-    named = set(rule.contacts) if rule else set()
+    named: set[object] = set(rule.contacts) if rule else set()
     if rule is not None:
         named |= {rule.event, rule.tier, rule.package}
 

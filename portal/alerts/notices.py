@@ -1,0 +1,120 @@
+"""The mail of alerts: the confirmation of a subscription, the reminder sent to an address
+that asks again, and the alert (a digest of what is new or changed). Each quotes nothing the
+visitor typed but the filters, as the portal states them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+
+from portal.alerts import links
+from portal.alerts.models import AlertSubscription, ChangeKind
+from portal.core.urls import external_url
+from portal.events.models import Event, LinkKind
+from portal.mail.messages import Envelope, build_message, mailbox, parse_mailbox
+
+
+def _sender():
+    return parse_mailbox(current_app.config["MAIL_DEFAULT_SENDER"])
+
+
+def _domain() -> str | None:
+    base = current_app.config.get("BASE_URL")
+    return urlsplit(base).hostname if base else None
+
+
+def confirmation(subscription: AlertSubscription, followed: str) -> Envelope:
+    body = render_template(
+        "alerts/mail/confirm.txt",
+        followed=followed,
+        confirm_url=links.confirm_url(subscription),
+    )
+    return build_message(
+        sender=_sender(),
+        to=mailbox(None, subscription.email),
+        subject=f"Confirm your event alerts: {followed}",
+        body=body,
+        domain=_domain(),
+    )
+
+
+def reminder(subscription: AlertSubscription, followed: str) -> Envelope:
+    """To an address already confirmed that subscribes again: where to manage it."""
+    body = render_template(
+        "alerts/mail/reminder.txt", followed=followed, manage_url=links.manage_url(subscription)
+    )
+    return build_message(
+        sender=_sender(),
+        to=mailbox(None, subscription.email),
+        subject=f"You already receive these event alerts: {followed}",
+        body=body,
+        domain=_domain(),
+        unsubscribe=links.unsubscribe_url(subscription),
+    )
+
+
+@dataclass
+class Item:
+    """One event in an alert, with what happened to it."""
+
+    event: Event
+    kinds: set[ChangeKind]
+    opened: set[str]
+
+    @property
+    def url(self) -> str:
+        return external_url("events.detail", slug=self.event.slug)
+
+    def opened_links(self) -> list[tuple[str, str | None]]:
+        """(label, address) of each link that opened."""
+        found = []
+        for kind in sorted(self.opened):
+            link = self.event.link(LinkKind(kind))
+            found.append((LinkKind(kind).label, link.url if link else None))
+        return found
+
+    @property
+    def what(self) -> str:
+        if ChangeKind.NEW in self.kinds:
+            return "New"
+        words = []
+        if ChangeKind.STATUS in self.kinds:
+            words.append(self.event.status.label)
+        if ChangeKind.DATES in self.kinds:
+            words.append("new dates")
+        if ChangeKind.PLACE in self.kinds:
+            words.append("new place")
+        if self.opened:
+            words.append(", ".join(f"{label} open" for label, _ in self.opened_links()))
+        text = ", ".join(words)
+        return text[:1].upper() + text[1:]
+
+
+def alert(subscription: AlertSubscription, followed: str, items: list[Item]) -> Envelope:
+    new = sum(1 for item in items if ChangeKind.NEW in item.kinds)
+    if subscription.follows_event:
+        subject = f"{items[0].event.title}: {items[0].what}"
+    elif new == len(items):
+        subject = f"{new} new event{'s' if new != 1 else ''}: {followed}"
+    else:
+        subject = f"Events news: {followed}"
+    token = links.manage_token(subscription)  # signed once: the mail's two links share it
+    unsubscribe = external_url("alerts.unsubscribe", token=token)
+    body = render_template(
+        "alerts/mail/alert.txt",
+        subscription=subscription,
+        followed=followed,
+        items=items,
+        manage_url=external_url("alerts.manage", token=token),
+        unsubscribe_url=unsubscribe,
+    )
+    return build_message(
+        sender=_sender(),
+        to=mailbox(None, subscription.email),
+        subject=subject,
+        body=body,
+        domain=_domain(),
+        unsubscribe=unsubscribe,
+    )
