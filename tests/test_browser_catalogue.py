@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import sample
+from playwright.sync_api import expect
 
 from portal.events.models import EventFormat, EventKind
 
@@ -67,7 +68,7 @@ def test_a_bad_date_shows_the_error_next_to_its_field(page, live_server):
     response = page.goto(f"{live_server}/events?from=2025-13-45")
     assert response.status == 400
     assert page.locator(".field.has-error input[name=from]").count() == 1
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
 
 
 def test_past_events_are_one_click_away(page, live_server):
@@ -80,7 +81,7 @@ def test_event_page_and_its_calendar_file(page, live_server):
     page.goto(f"{live_server}/events")
     page.get_by_role("link", name="OpenInfra Days North America 2025").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("OpenInfra Days North")
-    assert page.get_by_text("Schedule coming soon").is_visible()
+    expect(page.get_by_text("Schedule coming soon")).to_be_visible()
     assert page.get_by_role("link", name="Register").get_attribute("href") == (
         "https://register.socallinuxexpo.org/reg6/"
     )

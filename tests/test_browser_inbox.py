@@ -5,6 +5,7 @@ import re
 
 import pytest
 from helpers import inquire
+from playwright.sync_api import expect
 
 from portal.inquiries.models import InquiryKind
 from portal.inquiries.operations import Applicant
@@ -42,7 +43,7 @@ def test_an_editor_works_an_inquiry_through_the_inbox(
         page.get_by_role("button", name="Add note").click()
         page.get_by_text("Note added.").wait_for()
         note = page.get_by_role("listitem").get_by_text("Called Grace; sending the agreement.")
-        assert note.is_visible()  # among the notes (the history names it too)
-        assert page.get_by_role("button", name="Mark won").is_visible()
+        expect(note).to_be_visible()  # among the notes (the history names it too)
+        expect(page.get_by_role("button", name="Mark won")).to_be_visible()
     finally:
         context.close()

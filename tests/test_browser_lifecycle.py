@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import icalendar
 import pytest
+from playwright.sync_api import expect
 from test_staff_access import RULES, url_for_rule  # noqa: F401  (a fixture)
 
 from portal.events.models import LinkKind, LinkState
@@ -99,17 +100,17 @@ def test_cancel_an_event_and_nothing_invites_anymore(
         page.get_by_role("link", name="Cancel event…").click()
         page.get_by_label("Reason").fill("   ")  # passes the browser's check, not the server's
         page.get_by_role("button", name="Cancel the event").click()
-        assert page.locator("#form-problems").is_visible()  # a reason is needed
+        expect(page.locator("#form-problems")).to_be_visible()  # a reason is needed
         # autofocus runs once the page has loaded: wait for it rather than race it
         page.wait_for_function("document.activeElement.id === 'form-problems'", timeout=5_000)
         page.get_by_label("Reason").fill("The venue is closed for repairs.")
         page.get_by_role("button", name="Cancel the event").click()
-        assert page.get_by_text("is marked cancelled").is_visible()
+        expect(page.get_by_text("is marked cancelled")).to_be_visible()
         assert overflow(page) <= 0
 
         page.goto(f"{live_server}/events/{summit.slug}")
-        assert page.get_by_text("The venue is closed for repairs.").is_visible()
-        assert page.get_by_text("Registration closed: the event is cancelled").is_visible()
+        expect(page.get_by_text("The venue is closed for repairs.")).to_be_visible()
+        expect(page.get_by_text("Registration closed: the event is cancelled")).to_be_visible()
         assert live_links(page) == []
         data = json.loads(page.locator('script[type="application/ld+json"]').text_content())
         assert data["eventStatus"] == "https://schema.org/EventCancelled"
@@ -143,7 +144,7 @@ def test_postpone_with_dates_to_be_announced_then_a_next_edition(
         page.get_by_label("New dates to be announced").check()
         page.get_by_role("button", name="Postpone the event").click()
         page.goto(f"{live_server}/events/{summit.slug}")
-        assert page.get_by_text("New dates to be announced").first.is_visible()
+        expect(page.get_by_text("New dates to be announced").first).to_be_visible()
         assert live_links(page) == []
         page.goto(f"{live_server}/events/month/2025-10")
         assert page.get_by_text("OpenInfra Summit Europe 2025").count() == 0
@@ -151,9 +152,9 @@ def test_postpone_with_dates_to_be_announced_then_a_next_edition(
         page.goto(f"{live_server}/staff/events/{summit.id}/next-edition")
         assert page.locator("#starts_on").input_value() == "2026-10-16"
         page.get_by_role("button", name="Create the next edition").click()
-        assert page.get_by_text("created as the next edition").is_visible()
+        expect(page.get_by_text("created as the next edition")).to_be_visible()
         page.get_by_role("link", name="Sponsorship packages").click()
-        assert page.get_by_text("Headline").first.is_visible()
+        expect(page.get_by_text("Headline").first).to_be_visible()
         assert overflow(page) <= 0
     finally:
         context.close()
@@ -170,11 +171,11 @@ def test_the_country_select_suggests_the_time_zone(chromium, live_server, make_s
         page.get_by_label("Kind").select_option(label="OpenInfra Days")
         page.get_by_label("Country").select_option(label="Austria")
         page.get_by_role("button", name="Create draft").click()
-        assert page.get_by_text("Draft “OpenInfra Day Austria” created.").is_visible()
+        expect(page.get_by_text("Draft “OpenInfra Day Austria” created.")).to_be_visible()
         assert page.get_by_label("Time zone").input_value() == "Europe/Vienna"
         assert page.get_by_label("Address (slug)").input_value() == "openinfra-day-austria-2025"
         page.get_by_role("link", name="Preview").click()
-        assert page.get_by_text("Austria").first.is_visible()
+        expect(page.get_by_text("Austria").first).to_be_visible()
         assert page.get_by_text("Australia").count() == 0
     finally:
         context.close()
@@ -188,8 +189,8 @@ def test_the_month_view_at_both_widths(chromium, live_server, make_event, shots)
         context, page = browser_page(chromium, width)
         try:
             page.goto(f"{live_server}/events/month")
-            assert page.get_by_role("link", name="Today").is_visible()
-            assert page.locator('td[aria-current="date"]').is_visible()
+            expect(page.get_by_role("link", name="Today")).to_be_visible()
+            expect(page.locator('td[aria-current="date"]')).to_be_visible()
             visible = page.get_by_role("link", name="Five-day PTG")
             assert visible.count() == (1 if width == 390 else 5)
             assert overflow(page) <= 0
@@ -213,9 +214,10 @@ def test_every_back_office_page_fits_a_phone(
     try:
         sign_in(page, live_server, admin, "/staff/")
         menu = page.locator("details.staff-menu")
-        assert menu.is_visible() and not page.locator(".staff-wide").is_visible()
+        expect(menu).to_be_visible()
+        assert not page.locator(".staff-wide").is_visible()
         menu.locator("summary").click()
-        assert page.get_by_role("link", name="Manage events").is_visible()
+        expect(page.get_by_role("link", name="Manage events")).to_be_visible()
         checked = []
         for endpoint, method, _ in RULES:
             if method != "GET" or endpoint == "staff_login.login" or ".csv" in endpoint + _:

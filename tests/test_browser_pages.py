@@ -6,6 +6,7 @@ navigations."""
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 from test_browser_lifecycle import PASSWORD, WIDTHS, browser_page, overflow, sign_in
 
 from portal.core.saving import saving
@@ -46,13 +47,13 @@ def test_a_blank_zone_in_canada_asks_with_toronto_preselected(
         page.get_by_label("City").fill("Toronto")
         page.get_by_label("Country").select_option(label="Canada")
         page.get_by_role("button", name="Create draft").click()
-        assert page.locator("#form-problems").is_visible()
-        assert page.get_by_text("Canada has several time zones").first.is_visible()
+        expect(page.locator("#form-problems")).to_be_visible()
+        expect(page.get_by_text("Canada has several time zones").first).to_be_visible()
         zone = page.get_by_label("Time zone")
         assert zone.evaluate("el => el.tagName") == "SELECT"
         assert zone.evaluate("el => el.options[el.selectedIndex].text") == "Toronto (Eastern)"
         page.get_by_role("button", name="Create draft").click()
-        assert page.get_by_text("Draft “OpenInfra Day Toronto 2025” created.").is_visible()
+        expect(page.get_by_text("Draft “OpenInfra Day Toronto 2025” created.")).to_be_visible()
         assert page.get_by_label("Time zone").input_value() == "America/Toronto"
         # The title takes the form's whole width; nothing widens the page.
         title = page.locator("#title").bounding_box()
@@ -85,7 +86,7 @@ def test_publish_again_asks_for_the_new_dates(
     context, page = browser_page(chromium, width)
     try:
         page.goto(f"{live_server}/events/day-lyon-2025")
-        assert page.get_by_text("Previously planned for").is_visible()
+        expect(page.get_by_text("Previously planned for")).to_be_visible()
         assert "Jun 19, 2025" in page.locator(".facts del").inner_text()
         assert page.get_by_text("Add to calendar").count() == 0
         sign_in(page, live_server, editor, f"/staff/events/{event.id}/edit")
@@ -94,15 +95,15 @@ def test_publish_again_asks_for_the_new_dates(
         page.locator("#starts_on").fill("2025-06-19")
         page.locator("#ends_on").fill("2025-06-19")
         page.get_by_role("button", name="Publish on these dates").click()
-        assert page.get_by_text("the dates it was postponed from").first.is_visible()
+        expect(page.get_by_text("the dates it was postponed from").first).to_be_visible()
         page.locator("#starts_on").fill("2025-09-25")
         page.locator("#ends_on").fill("2025-09-25")
         page.get_by_role("button", name="Publish on these dates").click()
-        assert page.get_by_text("is published again on its new dates").is_visible()
+        expect(page.get_by_text("is published again on its new dates")).to_be_visible()
         page.goto(f"{live_server}/events/day-lyon-2025")
         assert "Jun 19, 2025" in page.locator(".facts del").inner_text()
-        assert page.get_by_role("link", name="Register").is_visible()
-        assert page.get_by_text("Add to calendar").is_visible()
+        expect(page.get_by_role("link", name="Register")).to_be_visible()
+        expect(page.get_by_text("Add to calendar")).to_be_visible()
         assert overflow(page) <= 0
     finally:
         context.close()
@@ -196,7 +197,7 @@ def test_events_filters_fold_on_a_phone_and_sit_on_one_row_on_a_laptop(
                 first["y"] < 900 and page.locator(".result-count").bounding_box()["y"] < first["y"]
             )
             fold.locator("summary").click()
-            assert page.locator("#q").is_visible()
+            expect(page.locator("#q")).to_be_visible()
         else:
             assert not fold.locator("summary").is_visible()
             fields = ("#q", "#project", "#format", "#country", "#from", "#to")
@@ -229,7 +230,7 @@ def test_staff_tables_keep_whole_words_and_the_navigations_are_apart(
         staff_nav = page.locator('nav[aria-label="Back office"]')
         if width == 390:
             staff_nav.locator("summary").click()
-        assert staff_nav.get_by_role("link", name="Accounts").first.is_visible()
+        expect(staff_nav.get_by_role("link", name="Accounts").first).to_be_visible()
         assert staff_nav.get_by_role("link", name="Staff", exact=True).count() == 0
         for path in ("/staff/events/", "/staff/audit/", "/staff/outbox/", "/staff/inquiries/"):
             page.goto(f"{live_server}{path}")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.events.models import LinkKind, LinkState
@@ -194,6 +195,6 @@ def test_the_last_package_sold_closes_the_sponsor_link(
         confirm(page, live_server, "Solo Corp", wordmark("Solo", (90, 60, 160), tmp_path / "s.png"))
         page.goto(f"{live_server}/events/{event.slug}")
         assert page.get_by_role("link", name="Sponsor").count() == 0
-        assert page.get_by_role("img", name="Solo Corp").is_visible()
+        expect(page.get_by_role("img", name="Solo Corp")).to_be_visible()
     finally:
         context.close()
