@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: help run serve install test test-fast test-serial test-postgres lint audit format bench \
+.PHONY: help run serve install test test-fast test-serial test-postgres lint audit format bench translations \
 	soak clean
 
 # The test targets run on every core (pytest-xdist); tests that share something outside the
@@ -78,6 +78,14 @@ lint: $(VENV)/.dev-installed
 audit: $(VENV)/.dev-installed
 	$(BIN)/bandit -q -r portal
 	$(BIN)/python .ci/pip_audit.py
+
+## translations: extract the strings of the public pages and mails into translations/messages.pot,
+## bring every language's catalogue up to date with it, and compile them (docs/translations.md)
+translations: $(VENV)/.dev-installed
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext --add-comments=Translators: \
+		--sort-by-file --project=portal -o translations/messages.pot .
+	$(BIN)/pybabel update --quiet -i translations/messages.pot -d translations --ignore-obsolete
+	$(BIN)/pybabel compile --quiet -d translations --statistics
 
 ## format: ruff's fixes and formatting
 format: $(VENV)/.dev-installed

@@ -5,7 +5,7 @@ import zoneinfo
 from flask import Flask
 
 from portal import config
-from portal.core import database, limits, pages, version
+from portal.core import database, i18n, limits, pages, version
 from portal.extensions import csrf, db, limiter, migrate
 
 # The zone database is the pinned tzdata package, not whatever files the machine has: zoneinfo
@@ -31,6 +31,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     # CSRF and the rate limits: a cached answer needs neither (core/pages.py).
     version.init_app(app)
     pages.init_app(app)
+    i18n.init_app(app)  # the language layer around the fast path: it sees /ja/… as …
     csrf.init_app(app)
     limiter.init_app(app)
     limits.init_app(app)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, HiddenField, SearchField, SelectChoice, SelectField, StringField
@@ -31,22 +33,22 @@ def _upper(value: str | None) -> str | None:
 
 def _no_control(form, field) -> None:
     if isinstance(field.raw_data, list) and any(has_control(v) for v in field.raw_data):
-        raise ValidationError("One line, without line breaks or control characters.")
+        raise ValidationError(_("One line, without line breaks or control characters."))
 
 
 class FilterFields(FlaskForm):
     """The filters an alert follows, each checked against what the portal knows."""
 
-    q = SearchField("Search words", validators=[Optional(), Length(max=Q_MAX), _no_control])
-    project = SelectField("Project", choices=[], validate_choice=False, validators=[Optional()])
+    q = SearchField(_l("Search words"), validators=[Optional(), Length(max=Q_MAX), _no_control])
+    project = SelectField(_l("Project"), choices=[], validate_choice=False, validators=[Optional()])
     format = SelectField(
-        "Format",
-        choices=[SelectChoice("", "Any format")]
+        _l("Format"),
+        choices=[SelectChoice("", _l("Any format"))]
         + [SelectChoice(f.value, f.label) for f in EventFormat],
         validators=[Optional()],
     )
     country = SelectField(
-        "Country", choices=[], validate_choice=False, validators=[Optional()], filters=[_upper]
+        _l("Country"), choices=[], validate_choice=False, validators=[Optional()], filters=[_upper]
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -56,10 +58,10 @@ class FilterFields(FlaskForm):
             .where(Project.retired_at.is_(None))
             .order_by(Project.position, Project.name)
         ).all()
-        self.project.choices = [SelectChoice("", "Any project")] + [
+        self.project.choices = [SelectChoice("", _("Any project"))] + [
             SelectChoice(slug, name) for slug, name in projects
         ]
-        self.country.choices = [SelectChoice("", "Any country")] + [
+        self.country.choices = [SelectChoice("", _("Any country"))] + [
             SelectChoice(code, name) for code, name in country_choices()
         ]
 
@@ -70,11 +72,11 @@ class FilterFields(FlaskForm):
             select(Project.id).where(Project.slug == field.data, Project.retired_at.is_(None))
         )
         if known is None:
-            raise ValidationError("There is no such project.")
+            raise ValidationError(_("There is no such project."))
 
     def validate_country(self, field) -> None:
         if field.data and not is_country_code(field.data):
-            raise ValidationError("Use a two-letter ISO 3166 country code, such as DE.")
+            raise ValidationError(_("Use a two-letter ISO 3166 country code, such as DE."))
 
     def followed(self) -> Followed:
         return Followed(
@@ -87,10 +89,10 @@ class FilterFields(FlaskForm):
 
 class AlertForm(FilterFields):
     email = EmailField(
-        "Email",
+        _l("Email"),
         filters=[_one_line],
         validators=[
-            InputRequired("We need an address to send the alerts to."),
+            InputRequired(_l("We need an address to send the alerts to.")),
             Length(max=EMAIL_MAX),
             deliverable_address,
         ],
@@ -100,11 +102,14 @@ class AlertForm(FilterFields):
     event = HiddenField(validators=[Optional(), Length(max=120)])
     link = HiddenField(validators=[Optional()])
     consent = ConsentField(
-        "I agree that the foundation keeps my address to send me these alerts, until I stop them.",
-        validators=[InputRequired("We can only send alerts if you agree to this.")],
+        _l(
+            "I agree that the foundation keeps my address to send me these alerts, until I stop "
+            "them."
+        ),
+        validators=[InputRequired(_l("We can only send alerts if you agree to this."))],
     )
     website = StringField(
-        "Leave this field empty", render_kw={"tabindex": "-1", "autocomplete": "off"}
+        _l("Leave this field empty"), render_kw={"tabindex": "-1", "autocomplete": "off"}
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -117,13 +122,13 @@ class AlertForm(FilterFields):
 
     def validate_consent(self, field) -> None:
         if not field.data:
-            raise ValidationError("We can only send alerts if you agree to this.")
+            raise ValidationError(_("We can only send alerts if you agree to this."))
 
     def validate_link(self, field) -> None:
         if field.data and field.data not in {kind.value for kind in LinkKind}:
-            raise ValidationError("There is no such link.")
+            raise ValidationError(_("There is no such link."))
         if field.data and not self.event.data:
-            raise ValidationError("A link belongs to an event.")
+            raise ValidationError(_("A link belongs to an event."))
 
     def validate_event(self, field) -> None:
         if not field.data:
@@ -132,9 +137,9 @@ class AlertForm(FilterFields):
             select(Event).where(Event.slug == field.data, Event.status.in_(PUBLIC_STATUSES))
         )
         if event is None:
-            raise ValidationError("There is no such event.")
+            raise ValidationError(_("There is no such event."))
         if event.ends_at <= as_naive_utc(datetime.now(UTC)):
-            raise ValidationError("This event is over: there is nothing left to tell.")
+            raise ValidationError(_("This event is over: there is nothing left to tell."))
         self.followed_event = event
 
     def followed(self) -> Followed:

@@ -53,6 +53,9 @@ class AlertSubscription(Model):
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The language of the page the alert was asked for on: its mails are written in it
+    # (migration 0020).
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
 
     __table_args__ = (
         Index("ix_alert_subscription_email_filter", "email", "filter_key", unique=True),

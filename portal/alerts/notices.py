@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.alerts import links
 from portal.alerts.models import AlertSubscription, ChangeKind
@@ -34,7 +36,7 @@ def confirmation(subscription: AlertSubscription, followed: str) -> Envelope:
     return build_message(
         sender=_sender(),
         to=mailbox(None, subscription.email),
-        subject=f"Confirm your event alerts: {followed}",
+        subject=_("Confirm your event alerts: %(followed)s", followed=followed),
         body=body,
         domain=_domain(),
     )
@@ -48,7 +50,7 @@ def reminder(subscription: AlertSubscription, followed: str) -> Envelope:
     return build_message(
         sender=_sender(),
         to=mailbox(None, subscription.email),
-        subject=f"You already receive these event alerts: {followed}",
+        subject=_("You already receive these event alerts: %(followed)s", followed=followed),
         body=body,
         domain=_domain(),
         unsubscribe=links.unsubscribe_url(subscription),
@@ -78,16 +80,19 @@ class Item:
     @property
     def what(self) -> str:
         if ChangeKind.NEW in self.kinds:
-            return "New"
+            # Translators: an event in an alert mail that is new since the last one.
+            return _("New")
         words = []
         if ChangeKind.STATUS in self.kinds:
             words.append(self.event.status.label)
         if ChangeKind.DATES in self.kinds:
-            words.append("new dates")
+            words.append(_("new dates"))
         if ChangeKind.PLACE in self.kinds:
-            words.append("new place")
+            words.append(_("new place"))
         if self.opened:
-            words.append(", ".join(f"{label} open" for label, _ in self.opened_links()))
+            # Translators: `link` is a link's label, such as "Registration".
+            opened = [_("%(link)s open", link=label) for label, _url in self.opened_links()]
+            words.append(", ".join(opened))
         text = ", ".join(words)
         return text[:1].upper() + text[1:]
 
@@ -95,11 +100,17 @@ class Item:
 def alert(subscription: AlertSubscription, followed: str, items: list[Item]) -> Envelope:
     new = sum(1 for item in items if ChangeKind.NEW in item.kinds)
     if subscription.follows_event:
-        subject = f"{items[0].event.title}: {items[0].what}"
+        # Translators: an alert mail's subject: the event, then what changed ("New dates").
+        subject = _("%(title)s: %(what)s", title=items[0].event.title, what=items[0].what)
     elif new == len(items):
-        subject = f"{new} new event{'s' if new != 1 else ''}: {followed}"
+        subject = ngettext(
+            "%(num)d new event: %(followed)s",
+            "%(num)d new events: %(followed)s",
+            new,
+            followed=followed,
+        )
     else:
-        subject = f"Events news: {followed}"
+        subject = _("Events news: %(followed)s", followed=followed)
     token = links.manage_token(subscription)  # signed once: the mail's two links share it
     unsubscribe = external_url("alerts.unsubscribe", token=token)
     body = render_template(

@@ -18,6 +18,7 @@ from portal.alerts.models import (
     AlertSubscription,
 )
 from portal.alerts.rules import Followed, describe
+from portal.core import i18n
 from portal.core.audit import record
 from portal.core.db import as_naive_utc, rowcount
 from portal.core.errors import Refused
@@ -74,6 +75,7 @@ def subscribe(email: str, followed: Followed, now: datetime) -> Asked:
             nonce=secrets.token_hex(16),
             created_at=moment,
             consented_at=moment,
+            language=i18n.language().code,
         )
         db.session.add(existing)
         db.session.flush()

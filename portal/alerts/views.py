@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 from portal.alerts import links, operations
@@ -23,7 +24,7 @@ bp = Blueprint("alerts", __name__)
 
 # Filters of /events that an alert does not follow: said on the form when a link brings them.
 LEFT_OUT = ("from", "to", "region", "past")
-INVALID_LINK = (
+INVALID_LINK = _l(
     "This link is not valid: it was changed, has expired, or its alerts have already ended."
 )
 
@@ -90,7 +91,7 @@ def sent():
 def _subscription(token: str, confirming: bool = False) -> AlertSubscription:
     found = links.from_confirm_token(token) if confirming else links.from_manage_token(token)
     if found is None:
-        abort(404, description=INVALID_LINK)
+        abort(404, description=str(INVALID_LINK))
     return found
 
 

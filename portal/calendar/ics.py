@@ -14,13 +14,18 @@ from datetime import UTC, date, datetime, timedelta
 from threading import Lock
 
 import icalendar
+from babel.dates import format_skeleton
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from icalendar import vDuration, vGeo, vText
 from sqlalchemy import inspect as sa_inspect
 
 from portal.calendar import zones
 from portal.core.countries import country_name
+from portal.core.i18n import locale
 from portal.events.display import calendar_title, date_range
 from portal.events.models import Event, EventFormat, EventLink, EventStatus, LinkKind, LinkState
+from portal.events.words import label
 
 # How often subscribers should poll (RFC 7986 REFRESH-INTERVAL, and Outlook's X-PUBLISHED-TTL).
 REFRESH = timedelta(hours=6)
@@ -31,7 +36,7 @@ STATUS = {
     EventStatus.POSTPONED: icalendar.STATUS.TENTATIVE,
 }
 HALTED = (EventStatus.CANCELLED, EventStatus.POSTPONED)  # no link of theirs invites anyone
-LINK_NOUN = {LinkKind.SPONSOR: "Sponsorship", LinkKind.CFP: "Call for papers"}
+LINK_NOUN = {LinkKind.SPONSOR: _l("Sponsorship"), LinkKind.CFP: _l("Call for papers")}
 
 
 @dataclass(frozen=True)
@@ -52,10 +57,10 @@ def uid(event: Event, site: Site) -> str:
 
 def location(event: Event) -> str:
     if event.format is EventFormat.VIRTUAL:
-        return "Online"
+        return _("Online")
     parts = [event.venue, event.street, event.city, event.region, country_name(event.country)]
     text = ", ".join(part for part in parts if part)
-    return f"{text} and online" if event.format is EventFormat.HYBRID else text
+    return _("%(place)s and online", place=text) if event.format is EventFormat.HYBRID else text
 
 
 def absolute(url: str, base: str) -> str:
@@ -67,40 +72,56 @@ def link_line(link: EventLink, base: str) -> str:
     """The link row as plain text that stays true whenever it is read: no 'now' in it."""
     tz = link.event.tz
     deadline = link.deadline and link.deadline.replace(tzinfo=UTC).astimezone(tz)
-    until = f" until {deadline:%b %-d, %Y %H:%M} {deadline.tzname()}" if deadline else ""
-    noun = LINK_NOUN.get(link.kind, link.kind.label)
+    when = (
+        deadline and f"{format_skeleton('yMMMdHm', deadline, locale=locale())} {deadline.tzname()}"
+    )
+    noun = str(LINK_NOUN.get(link.kind, label(link.kind)))
     if link.kind is not LinkKind.SCHEDULE and link.event.status in HALTED:
-        noun = "Registration" if link.kind is LinkKind.REGISTER else noun
-        return f"{noun} closed: the event is {link.event.status.value}"
+        noun = _("Registration") if link.kind is LinkKind.REGISTER else noun
+        if link.event.status is EventStatus.CANCELLED:
+            return _("%(noun)s closed: the event is cancelled", noun=noun)
+        return _("%(noun)s closed: the event is postponed", noun=noun)
     if link.state is LinkState.OPEN:
         if link.url:
-            return f"{link.kind.label}{until}: {absolute(link.url, base)}"
-        return f"{noun} open{until}"
+            url = absolute(link.url, base)
+            if when:
+                return _(
+                    "%(link)s until %(when)s: %(url)s", link=label(link.kind), when=when, url=url
+                )
+            return f"{label(link.kind)}: {url}"
+        if when:
+            return _("%(noun)s open until %(when)s", noun=noun, when=when)
+        return _("%(noun)s open", noun=noun)
     if link.state is LinkState.COMING_SOON:
-        return f"{noun} coming soon"
-    return f"{noun} {link.state.label.lower()}"
+        return _("%(noun)s coming soon", noun=noun)
+    if link.state is LinkState.SOLD_OUT:
+        return _("%(noun)s sold out", noun=noun)
+    return _("%(noun)s closed", noun=noun)
 
 
 def description(event: Event, page_url: str, base: str, sponsors: Sequence[str] = ()) -> str:
     lines = [event.summary] if event.summary else []
     if event.status in HALTED and event.status_reason:
-        lines.append(f"{event.status.label}: {event.status_reason}")
+        lines.append(f"{label(event.status)}: {event.status_reason}")
     if not event.shows_dates:
-        lines.append("New dates to be announced.")
+        lines.append(_("New dates to be announced."))
     elif event.dates_to_be_confirmed and not event.is_cancelled:
-        lines.append("Dates to be confirmed.")
+        lines.append(_("Dates to be confirmed."))
     if event.colocated_name:
-        when = ""
         if event.colocated_starts_on:
             last = event.colocated_ends_on or event.colocated_starts_on
-            when = f" ({date_range(event.colocated_starts_on, last)})"
-        lines.append(f"Co-located with {event.colocated_name}{when}.")
+            dates = date_range(event.colocated_starts_on, last)
+            lines.append(
+                _("Co-located with %(name)s (%(dates)s).", name=event.colocated_name, dates=dates)
+            )
+        else:
+            lines.append(_("Co-located with %(name)s.", name=event.colocated_name))
     if event.links:
         lines.append("")
         lines.extend(link_line(link, base) for link in event.links)
     if sponsors:
-        lines += ["", f"Sponsors: {', '.join(sponsors)}"]
-    lines += ["", f"Details: {page_url}"]
+        lines += ["", _("Sponsors: %(names)s", names=", ".join(sponsors))]
+    lines += ["", _("Details: %(url)s", url=page_url)]
     return "\n".join(lines).strip()
 
 
@@ -252,6 +273,7 @@ def _vevent_bytes(event: Event, site: Site, sponsors: tuple[str, ...] = ()) -> b
         site.uid_domain,
         site.base,
         sponsors,
+        locale(),  # the texts the portal adds are in the feed's language
     )
     return _vevents.get_or_render(key, lambda: vevent(event, site, sponsors).to_ical())
 

@@ -18,6 +18,7 @@ from werkzeug.http import dump_cookie
 
 from portal.core import metrics
 from portal.core.cached import Cached, answer
+from portal.core.i18n import DEFAULT, ENVIRON_KEY
 from portal.core.pages import PERSONAL, Asked, Decision, decide, own_etag, stores
 from portal.core.security import HSTS, missing_headers
 
@@ -66,6 +67,7 @@ class FastPath:
             query=tuple(parse_qsl(raw_query, keep_blank_values=True)),
             signed_in="HTTP_COOKIE" in environ,
             has_nul="%00" in raw_query or "\x00" in environ.get("PATH_INFO", ""),
+            language=environ.get(ENVIRON_KEY, DEFAULT.code),
         )
         with app.app_context():
             try:

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from babel.dates import format_skeleton, get_day_names, get_month_names
+from babel.numbers import format_decimal
 from flask import Flask
+
+from portal.core.i18n import locale
 
 
 def stamp(moment: datetime | None, seconds: bool = False) -> str:
@@ -23,8 +27,21 @@ def clock(moment: time | datetime | None) -> str:
 
 
 def month_name(day: date, year: bool = True) -> str:
-    """`March 2025`, or `March`."""
-    return day.strftime("%B %Y" if year else "%B")
+    """`March 2025`, or `March`, in the page's language (`2025年3月` in Japanese)."""
+    if year:
+        return format_skeleton("yMMMM", day, locale=locale())
+    return get_month_names("wide", context="stand-alone", locale=locale())[day.month]
+
+
+def number(value: int) -> str:
+    """`1,234` in English, `1.234` in German: as the page's language writes numbers."""
+    return format_decimal(value, locale=locale())
+
+
+def weekday_names() -> list[str]:
+    """`Mon` … `Sun`, in the page's language, Monday first."""
+    names = get_day_names("abbreviated", locale=locale())
+    return [names[index] for index in range(7)]
 
 
 def month_key(day: date) -> str:
@@ -40,5 +57,11 @@ def quoted(text: str | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        stamp=stamp, clock=clock, month_name=month_name, month_key=month_key, quoted=quoted
+        stamp=stamp,
+        clock=clock,
+        month_name=month_name,
+        month_key=month_key,
+        quoted=quoted,
+        number=number,
     )
+    app.jinja_env.globals.update(weekday_names=weekday_names)

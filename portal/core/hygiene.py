@@ -5,6 +5,7 @@ for a path) before any query is run keeps every view, present and future, from a
 """
 
 from flask import Flask, abort, request
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 INT_MAX = 2**31 - 1
@@ -38,4 +39,4 @@ def init_app(app: Flask) -> None:
         if request.method == "POST":
             fields += request.form.items(multi=True)
         if any("\x00" in key or "\x00" in value for key, value in fields):
-            abort(400, description="The request holds a NUL character.")
+            abort(400, description=_("The request holds a NUL character."))

@@ -41,7 +41,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import ImmutableMultiDict
 
-from portal.core import metrics, version
+from portal.core import i18n, metrics, version
 from portal.core.cached import Cached, Store, answer
 
 log = logging.getLogger(__name__)
@@ -119,6 +119,7 @@ class Asked:
     query: tuple[tuple[str, str], ...]
     signed_in: bool  # may be signed-in staff (the WSGI path: carries a cookie at all)
     has_nul: bool
+    language: str = "en"  # the language the path named (core/i18n.py)
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def decide(app: Flask, asked: Asked) -> Decision | None:
     base = app.config.get("BASE_URL") or f"{asked.scheme}://{asked.host}"
     # The day too: a page may say what "this month" or "today" is, and a feed starts a year
     # before today.
-    parts = [datetime.now(UTC).date().isoformat(), base, asked.endpoint]
+    parts = [datetime.now(UTC).date().isoformat(), base, asked.language, asked.endpoint]
     parts += [f"{k}={v}" for k, v in sorted(asked.view_args.items())]
     parts += [part for pair in policy.canonical(asked.query) for part in pair]
     # Each part length-prefixed, so that no two requests share a key (`q=x%26to%3D...` is
@@ -183,6 +184,7 @@ def asked_of_request(signed_in: bool) -> Asked:
         query=tuple(request.args.items(multi=True)),
         signed_in=signed_in,
         has_nul="\x00" in request.path or b"%00" in request.query_string,
+        language=request.environ.get(i18n.ENVIRON_KEY, i18n.DEFAULT.code),
     )
 
 

@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.events import cli, display, views
+    from portal.events import cli, display, views, words
     from portal.events.admin import events, imports, projects
 
     app.register_blueprint(views.bp)
@@ -16,5 +16,6 @@ def init_app(app: Flask) -> None:
         markdown=display.render_markdown,
         country_name=display.country_name,
         date_range=display.date_range,
+        label=words.label,
     )
     app.jinja_env.globals.update(display=display)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import contextlib
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -34,7 +38,7 @@ NAME_MAX = 100
 ORGANIZATION_MAX = 200
 EMAIL_MAX = 254
 MESSAGE_MIN, MESSAGE_MAX = 10, 5000
-UNDECIDED = SelectChoice("", "Not sure yet")
+UNDECIDED = SelectChoice("", _l("Not sure yet"))
 
 
 def _one_line(value: str | None) -> str | None:
@@ -64,7 +68,7 @@ def deliverable_address(form, field) -> None:
         raise ValidationError(str(error)) from error
     field.data = result.ascii_email or result.normalized
     if not is_writable_address(field.data):
-        raise ValidationError("This address cannot be written in an email; check it, please.")
+        raise ValidationError(_("This address cannot be written in an email; check it, please."))
 
 
 class ConsentField(BooleanField):
@@ -80,53 +84,66 @@ class ConsentField(BooleanField):
 
 class InquiryForm(FlaskForm):
     name = StringField(
-        "Your name",
+        _l("Your name"),
         filters=[_one_line],
         # DataRequired, not InputRequired: what is left once invisible characters are cleaned out.
         validators=[
-            DataRequired("Tell us your name."),
-            Length(max=NAME_MAX, message=f"Keep your name to {NAME_MAX} characters, please."),
+            DataRequired(_l("Tell us your name.")),
+            Length(
+                max=NAME_MAX,
+                message=_l("Keep your name to %(max)d characters, please.", max=NAME_MAX),
+            ),
         ],
         render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
     )
     email = EmailField(
-        "Email",
+        _l("Email"),
         filters=[_one_line],
         validators=[
-            InputRequired("We need an address to answer you."),
-            Length(max=EMAIL_MAX, message=f"An address has at most {EMAIL_MAX} characters."),
+            InputRequired(_l("We need an address to answer you.")),
+            Length(
+                max=EMAIL_MAX,
+                message=_l("An address has at most %(max)d characters.", max=EMAIL_MAX),
+            ),
             deliverable_address,
         ],
         render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX},
     )
     organization = StringField(
-        "Organization",
+        _l("Organization"),
         filters=[_one_line],
         validators=[
-            DataRequired("Tell us which organization you represent."),
+            DataRequired(_l("Tell us which organization you represent.")),
             Length(
                 max=ORGANIZATION_MAX,
-                message=f"Keep the organization to {ORGANIZATION_MAX} characters, please.",
+                message=_l(
+                    "Keep the organization to %(max)d characters, please.", max=ORGANIZATION_MAX
+                ),
             ),
         ],
         render_kw={"autocomplete": "organization", "maxlength": ORGANIZATION_MAX},
     )
     message = TextAreaField(
-        "How can we help?",
+        _l("How can we help?"),
         filters=[_text],
         validators=[
-            InputRequired("Tell us a little about what you are looking for."),
+            InputRequired(_l("Tell us a little about what you are looking for.")),
             Length(
                 min=MESSAGE_MIN,
                 max=MESSAGE_MAX,
-                message=f"Write between {MESSAGE_MIN} and {MESSAGE_MAX:,} characters.",
+                # The largest as the page's language writes numbers ("5,000" in English).
+                message=_l(
+                    "Write between %(min)d and %(max)s characters.",
+                    min=MESSAGE_MIN,
+                    max=LazyString(format_number, MESSAGE_MAX),
+                ),
             ),
         ],
         render_kw={"rows": 6, "maxlength": MESSAGE_MAX},
     )
     consent = ConsentField(
-        "I agree that the foundation stores this inquiry and contacts me about it.",
-        validators=[DataRequired("We can only answer if you agree to this.")],
+        _l("I agree that the foundation stores this inquiry and contacts me about it."),
+        validators=[DataRequired(_l("We can only answer if you agree to this."))],
     )
     # A key of each form shown (core.pages.submission_key): the same form posted twice is
     # stored once (inquiries/operations.py).
@@ -136,7 +153,7 @@ class InquiryForm(FlaskForm):
     )
     # The honeypot: hidden from people (and from screen readers), filled in by form-filling bots.
     website = StringField(
-        "Leave this field empty",
+        _l("Leave this field empty"),
         render_kw={"tabindex": "-1", "autocomplete": "off"},
     )
 
@@ -154,7 +171,7 @@ class InquiryForm(FlaskForm):
 
 
 class MembershipInquiryForm(InquiryForm):
-    tier = SelectField("Membership tier", choices=[], default="")
+    tier = SelectField(_l("Membership tier"), choices=[], default="")
 
     def __init__(self, tiers: list[MembershipTier], **kwargs) -> None:
         super().__init__(**kwargs)
@@ -166,7 +183,7 @@ class MembershipInquiryForm(InquiryForm):
 
 
 class SponsorshipInquiryForm(InquiryForm):
-    package = SelectField("Sponsorship package", choices=[], default="")
+    package = SelectField(_l("Sponsorship package"), choices=[], default="")
 
     def __init__(self, packages: list[SponsorshipPackage], **kwargs) -> None:
         super().__init__(**kwargs)
@@ -174,7 +191,7 @@ class SponsorshipInquiryForm(InquiryForm):
         self.package.choices = [UNDECIDED] + [
             SelectChoice(
                 p.slug,
-                f"{p.name} (sold out)" if p.is_sold_out else p.name,
+                _("%(package)s (sold out)", package=p.name) if p.is_sold_out else p.name,
                 render_kw={"disabled": True} if p.is_sold_out else {},
             )
             for p in packages
@@ -184,8 +201,10 @@ class SponsorshipInquiryForm(InquiryForm):
         chosen = self.chosen_package()
         if chosen is not None and chosen.is_sold_out:
             raise ValidationError(
-                "This package is sold out. Choose another, or tell us in your message what "
-                "you are looking for."
+                _(
+                    "This package is sold out. Choose another, or tell us in your message what "
+                    "you are looking for."
+                )
             )
 
     def chosen_package(self) -> SponsorshipPackage | None:

@@ -206,6 +206,9 @@ class Inquiry(Model):
     # The Message-ID of the acknowledgement, which staff replies are threaded to (migration
     # 0018; None for inquiries stored before it, whose acknowledgement the outbox may still hold).
     acknowledgement_id: Mapped[str | None] = mapped_column(String(250))
+    # The language of the page the visitor wrote from (core/i18n.py): staff replies are framed
+    # in it (migration 0020).
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
 
     tier: Mapped[MembershipTier | None] = relationship()
     event: Mapped[Event | None] = relationship()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 from portal.accounts.models import StaffUser
 from portal.core.urls import external_url
@@ -35,8 +36,13 @@ def page_url(inquiry: Inquiry) -> str:
 
 
 def who_answers(contacts: list[StaffContact]) -> str:
+    """The contacts' labels as a sentence names them, for the visitor: "A", "A and B",
+    "A, B and C"."""
     labels = [contact.label for contact in contacts]
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    if len(labels) == 1:
+        return labels[0]
+    # Translators: the people who answer an inquiry; `first` is a comma-separated list.
+    return _("%(first)s and %(last)s", first=", ".join(labels[:-1]), last=labels[-1])
 
 
 def back_office_url(inquiry: Inquiry) -> str | None:
@@ -93,7 +99,11 @@ def acknowledgement(inquiry: Inquiry, contacts: list[StaffContact]) -> Envelope:
 
 
 def acknowledgement_subject(inquiry: Inquiry) -> str:
-    return f"We received your {inquiry.kind.value} inquiry: {inquiry.topic}"
+    """In the visitor's language when sent from the form (a reply's "Re:" quotes it as staff's
+    screen builds it: in English)."""
+    if inquiry.kind is InquiryKind.MEMBERSHIP:
+        return _("We received your membership inquiry: %(topic)s", topic=inquiry.topic)
+    return _("We received your sponsorship inquiry: %(topic)s", topic=inquiry.topic)
 
 
 def reply(inquiry: Inquiry, body: str, author: StaffUser, thread: list[str]) -> Envelope:

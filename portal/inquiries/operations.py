@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 
 from portal.accounts.models import StaffUser
+from portal.core import i18n
 from portal.core.audit import PUBLIC_FORM, record
 from portal.core.db import utcnow
 from portal.core.errors import Refused
@@ -127,6 +128,7 @@ def submit_inquiry(
         consented_at=now,
         created_at=now,
         submission_key=submission_key or None,
+        language=i18n.language().code,
     )
     found = routing.route(
         routing.Subject(

@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 
 from portal.core import metrics
 from portal.core.pages import cached_page
@@ -117,7 +118,7 @@ def _event_selling_sponsorship(slug: str, now: datetime):
     event = event_queries.event_by_slug(slug)
     packages = queries.packages_of(event.id) if event else []
     if event is None or (not packages and not event_queries.takes_sponsors_early(event, now)):
-        abort(404, description="This event does not offer sponsorship through this site.")
+        abort(404, description=_("This event does not offer sponsorship through this site."))
     return event, packages
 
 

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
 
+from flask_babel import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
 from portal.events import display
@@ -43,14 +44,15 @@ class CardText:
     def of(cls, event: Event, site: str) -> CardText:
         state = event.status.label if event.status in STATE_COLOURS else None
         if event.status is EventStatus.POSTPONED and event.status_reason:
-            state = f"{state}: {event.status_reason}"
+            # Translators: on a share card: the status ("Postponed") and why.
+            state = _("%(status)s: %(reason)s", status=state, reason=event.status_reason)
         return cls(
             site=site,
             title=event.title,
             when=plain(display.event_when(event, long=True)),
             times=plain(display.event_times(event)) if event.shows_dates else "",
             place=plain(display.place(event)),
-            state=state if event.status is not EventStatus.CANCELLED else "Cancelled",
+            state=state if event.status is not EventStatus.CANCELLED else _("Cancelled"),
         )
 
 

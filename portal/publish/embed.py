@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode, urlsplit
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import select
 
@@ -52,7 +53,7 @@ def normal_origin(text: str) -> str | None:
     return f"{parts.scheme.lower()}://{host}"
 
 
-LIMIT_REASON = f"A whole number from 1 to {MAX_LIMIT}."
+LIMIT_REASON = _l("A whole number from 1 to %(max)d.", max=MAX_LIMIT)
 
 
 def read_limit(value: str | None) -> int | None:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode, urlsplit
 from xml.etree import ElementTree as ET  # nosec B405 (writes XML, parses none)
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from portal.calendar.feeds import FILTER_KEYS, charge_render, feed_name, normal_filter
 from portal.core.pages import CALENDARS, Policy
@@ -54,7 +55,7 @@ def utc(moment: datetime) -> str:
 
 def entry_summary(event: Event) -> str:
     """'6–7 March 2025 · Pasadena, CA, United States · Cancelled. The summary.'"""
-    where = display.place(event) if event.format is not EventFormat.VIRTUAL else "Online"
+    where = display.place(event) if event.format is not EventFormat.VIRTUAL else _("Online")
     parts = [display.event_when(event, long=True), where]
     if event.status is not EventStatus.PUBLISHED:
         parts.append(event.status.label)
@@ -72,14 +73,14 @@ def sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str
 def render_atom(query: EventQuery, filters: dict[str, str], now: datetime) -> bytes:
     """The feed of the events `query` selects, the latest changed first."""
     events = recently_changed(query, now, MAX_ENTRIES)
-    _, changed_at = catalogue_state()
+    _version, changed_at = catalogue_state()
     config = current_app.config
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     suffix = f"?{urlencode(filters)}" if filters else ""
     sub(feed, "id", f"tag:{tag_authority()},{TAG_DATE}:events{suffix}")
     title = feed_name(query)
-    sub(feed, "title", f"{title} (past)" if query.past else title)
+    sub(feed, "title", _("%(feed)s (past)", feed=title) if query.past else title)
     latest = max((e.updated_at for e in events), default=changed_at.replace(tzinfo=None))
     sub(feed, "updated", utc(latest))
     author = sub(feed, "author")
@@ -93,7 +94,9 @@ def render_atom(query: EventQuery, filters: dict[str, str], now: datetime) -> by
     for event in events:
         entry = sub(feed, "entry")
         sub(entry, "id", entry_id(event))
-        title = event.title if not event.is_cancelled else f"Cancelled: {event.title}"
+        title = (
+            event.title if not event.is_cancelled else _("Cancelled: %(title)s", title=event.title)
+        )
         sub(entry, "title", title)
         sub(entry, "updated", utc(event.updated_at))
         sub(entry, "published", utc(event.created_at))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
+from flask_babel import gettext as _
 
 from portal.calendar.feeds import FILTER_KEYS, normal_filter
 from portal.core.pages import CALENDARS, PAGES, Policy, cached
@@ -33,7 +34,7 @@ def read_filters() -> EventFilterForm:
     form = EventFilterForm(request.args)
     if not form.validate():
         errors = "; ".join(f"{name}: {reason}" for name, reason in form.parameter_errors())
-        abort(400, description=f"Some filters could not be read ({errors}).")
+        abort(400, description=_("Some filters could not be read (%(errors)s).", errors=errors))
     return form
 
 
@@ -74,7 +75,7 @@ def card(slug: str):
     """An event's share card: its own strong ETag, drawn once per change of the event."""
     event = queries.event_by_slug(slug)
     if event is None:
-        abort(404, description="There is no published event at this address.")
+        abort(404, description=_("There is no published event at this address."))
     config = current_app.config
     made = cards.card(event, config["SITE_NAME"], config.get("CARD_FONT"))
     response = Response(made.png, mimetype="image/png")
@@ -92,7 +93,7 @@ def embed_events():
     limit = embed.read_limit(request.args.get("limit"))
     filters = {k: v for k, v in request.args.items() if k != "limit"}
     context: dict[str, Any] = {
-        "title": f"{current_app.config['SITE_NAME']} events",
+        "title": _("%(site)s events", site=current_app.config["SITE_NAME"]),
         "events": [],
         "error": None,
         "list_url": external_url("events.index", **filters),
@@ -100,7 +101,7 @@ def embed_events():
     }
     status = 200
     if not form.validate() or limit is None:
-        problems = form.parameter_errors() + ([] if limit else [("limit", embed.LIMIT_REASON)])
+        problems = form.parameter_errors() + ([] if limit else [("limit", str(embed.LIMIT_REASON))])
         context["error"] = "; ".join(f"{name}: {reason}" for name, reason in problems)
         status = 400
     else:
