@@ -200,7 +200,16 @@ def test_events_filters_fold_on_a_phone_and_sit_on_one_row_on_a_laptop(
             expect(page.locator("#q")).to_be_visible()
         else:
             assert not fold.locator("summary").is_visible()
-            fields = ("#q", "#project", "#format", "#country", "#from", "#to")
+            fields = (
+                "#q",
+                "#project",
+                "#format",
+                "#region",
+                "#country",
+                "#from",
+                "#to",
+                ".filters button",
+            )
             tops = [page.locator(sel).bounding_box()["y"] for sel in fields]
             assert max(tops) - min(tops) < 12  # one row (inputs and selects differ by pixels)
         countries = page.locator("#country option").all_inner_texts()

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app
 
+from portal.core.regions import REGIONS
 from portal.events.models import EventFormat, EventKind, EventStatus, LinkKind, LinkState
 
 NULLABLE_TEXT = {"type": ["string", "null"]}
@@ -80,6 +81,11 @@ FILTERS = [
     parameter("project", {"type": "string", "maxLength": 60}, "A project's slug."),
     parameter("format", enum(EventFormat), "In person, virtual or hybrid."),
     parameter("country", {"type": "string", "pattern": "^[A-Za-z]{2}$"}, "ISO 3166 alpha-2."),
+    parameter(
+        "region",
+        {"type": "string", "enum": [region.slug for region in REGIONS]},
+        "Events in a country of the region (docs/features.md, Regions); none are virtual.",
+    ),
     parameter("from", {"type": "string", "format": "date"}, "Events not over before this day."),
     parameter("to", {"type": "string", "format": "date"}, "Events begun by this day."),
     parameter("past", {"type": "boolean"}, "Events that are over, the latest first."),

@@ -21,7 +21,7 @@ from portal.events.forms import EventFilterForm
 from portal.events.models import Event
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-FILTERS = ("q", "project", "format", "country", "from", "to", "past")
+FILTERS = ("q", "project", "format", "country", "region", "from", "to", "past")
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 MAX_AGE = 60
 CORS = ("Access-Control-Allow-Origin", "*")

@@ -12,6 +12,7 @@ from portal.calendar import ics
 from portal.core import credits, limits
 from portal.core.countries import country_name
 from portal.core.pages import CALENDARS, Policy
+from portal.core.regions import region_name
 from portal.core.urls import external_url
 from portal.core.version import catalogue_state
 from portal.events.models import Event, Project
@@ -21,7 +22,7 @@ from portal.extensions import db
 
 # Subscribers keep seeing changes and cancellations of events that ended this recently.
 KEEP_PAST = timedelta(days=365)
-FILTER_KEYS = ("q", "project", "format", "country", "from", "to")
+FILTER_KEYS = ("q", "project", "format", "country", "region", "from", "to")
 FEED_MAX_AGE = 15 * 60
 EVENT_MAX_AGE = 5 * 60
 
@@ -37,13 +38,13 @@ def charge_render() -> None:
 
 
 def normal_filter(name: str, value: str) -> str:
-    """A filter as the feed reads it: white space folded, `country` upper-case and `format`
-    lower-case. Two requests that ask for the same events then have the same filters, and so
-    the same feed (and its one cache entry)."""
+    """A filter as the feed reads it: white space folded, `country` upper-case, `format` and
+    `region` lower-case. Two requests that ask for the same events then have the same
+    filters, and so the same feed (and its one cache entry)."""
     value = " ".join(value.split())
     if name == "country":
         return value.upper()
-    return value.lower() if name == "format" else value
+    return value.lower() if name in ("format", "region") else value
 
 
 # The feed is the same for everyone; it follows the catalogue, and its window moves at
@@ -125,6 +126,8 @@ def feed_name(query: EventQuery) -> str:
         parts.append(query.format.label.lower())
     if query.country:
         parts.append(f"in {country_name(query.country)}")
+    if query.region:
+        parts.append(f"in {region_name(query.region)}")
     if query.terms:
         parts.append(f"matching “{' '.join(query.terms)}”")
     if query.starts_from:

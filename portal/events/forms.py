@@ -12,6 +12,7 @@ from wtforms.widgets import Select
 
 from portal.core.countries import country_name, is_country_code
 from portal.core.lists import MAX_PAGE
+from portal.core.regions import REGIONS, is_region
 from portal.events.models import EventFormat
 from portal.events.queries import EventQuery
 from portal.events.rules import is_slug
@@ -68,6 +69,15 @@ class EventFilterForm(FlaskForm):
         widget=PlainSelect(),
         filters=[lambda v: v.strip().upper() if v else v],
     )
+    # Every region, each once, whatever has events: there are six.
+    region = SelectField(
+        "Region",
+        choices=[SelectChoice("", "Any region")] + [SelectChoice(r.slug, r.name) for r in REGIONS],
+        validate_choice=False,
+        validators=[Optional()],
+        widget=PlainSelect(),
+        filters=[lambda v: v.strip().lower() if v else v],
+    )
     starts_from = DateField("From", validators=[Optional()], name="from")
     ends_to = DateField("To", validators=[Optional()], name="to")
     past = BooleanField("Past events", false_values=("", "0", "false", "no", "off"))
@@ -101,6 +111,11 @@ class EventFilterForm(FlaskForm):
         if field.data and not is_country_code(field.data):
             raise ValidationError("Use a two-letter ISO 3166 country code, such as DE.")
 
+    def validate_region(self, field) -> None:
+        if field.data and not is_region(field.data):
+            names = ", ".join(region.slug for region in REGIONS)
+            raise ValidationError(f"Not a region: choose one of {names}.")
+
     def validate_ends_to(self, field) -> None:
         if field.data and self.starts_from.data and field.data < self.starts_from.data:
             raise ValidationError("The end of the range is before its start.")
@@ -111,6 +126,7 @@ class EventFilterForm(FlaskForm):
             project=self.project.data or None,
             format=EventFormat(self.format.data) if self.format.data else None,
             country=self.country.data or None,
+            region=self.region.data or None,
             starts_from=self.starts_from.data,
             ends_to=self.ends_to.data,
             past=self.past.data,

@@ -27,6 +27,7 @@ from werkzeug.datastructures import MultiDict
 from portal.core import signals, version
 from portal.core.db import as_naive_utc
 from portal.core.lists import ListFilter, choice, words
+from portal.core.regions import countries_in
 from portal.core.text import fold
 from portal.events.models import (
     PUBLIC_STATUSES,
@@ -64,6 +65,7 @@ class EventQuery:
     project: str | None = None
     format: EventFormat | None = None
     country: str | None = None
+    region: str | None = None  # a slug of core/regions.py (not Event.region, a state)
     starts_from: date | None = None
     ends_to: date | None = None
     past: bool = False
@@ -79,6 +81,7 @@ class EventQuery:
             or self.project
             or self.format
             or self.country
+            or self.region
             or self.starts_from
             or self.ends_to
         )
@@ -134,6 +137,9 @@ def filter_conditions(query: EventQuery) -> list[ColumnElement[bool]]:
         conditions.append(Event.format == query.format)
     if query.country:
         conditions.append(Event.country == query.country)
+    if query.region:
+        # Its countries, as the country filter's index reads them; no country, no region.
+        conditions.append(Event.country.in_(countries_in(query.region)))
     # `from` and `to` select the events that overlap that range of local dates.
     if query.starts_from:
         conditions.append(Event.ends_on >= query.starts_from)

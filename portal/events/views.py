@@ -14,8 +14,8 @@ from portal.events.month import month_grid, parse_month
 from portal.events.structured import event_json_ld, open_graph
 
 bp = Blueprint("events", __name__)
-MONTH_FILTERS = ("q", "project", "format", "country")
-LIST_ARGS = ("q", "project", "format", "country", "from", "to", "past", "page")
+MONTH_FILTERS = ("q", "project", "format", "country", "region")
+LIST_ARGS = ("q", "project", "format", "country", "region", "from", "to", "past", "page")
 
 
 def filter_form(now: datetime | None = None) -> EventFilterForm:
