@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -9,7 +11,7 @@ from urllib.parse import urlencode
 import nh3
 from babel.dates import format_date, format_interval, format_time
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal.core.countries import country_name
 from portal.core.i18n import LOCALE
@@ -44,17 +46,52 @@ def event_dates(event: Event, long: bool = False) -> str:
     return date_range(event.starts_on, event.ends_on, long)
 
 
-def event_times(event: Event) -> str:
-    """'9:00 AM – 5:00 PM PST', each end with its own abbreviation across a DST change."""
+def event_times(event: Event, mark: Callable[[datetime, str], str] | None = None) -> str:
+    """'9:00 AM – 5:00 PM PST', each end with its own abbreviation across a DST change.
+    `mark(moment, text)` stands in for each time's text (event_times_html)."""
     start, end = event.local_start, event.local_end
     if event.is_all_day:  # the days are the event's own: no zone to name
         return "All day"
     first, last = zone_abbreviation(start), zone_abbreviation(end)
-    start_text = format_time(start, "short", locale=LOCALE)
-    end_text = format_time(end, "short", locale=LOCALE)
+    mark = mark or (lambda moment, text: text)
+    start_text = mark(start, format_time(start, "short", locale=LOCALE))
+    end_text = mark(end, format_time(end, "short", locale=LOCALE))
     if first == last:
         return f"{start_text} – {end_text} {last} ({event.timezone})"
     return f"{start_text} {first} – {end_text} {last} ({event.timezone})"
+
+
+def instant_attribute(moment: datetime) -> str:
+    """'2025-03-06T09:00:00-08:00': an aware moment as a `<time datetime>` writes it, with the
+    offset its zone has at that instant (so a script can show it in the visitor's zone)."""
+    return moment.replace(microsecond=0).isoformat(timespec="seconds")
+
+
+def when_attribute(event: Event) -> str:
+    """The `<time datetime>` of an event's dates: its first instant for a timed event, its
+    first day for an all-day one (whose days are the same everywhere)."""
+    if event.is_all_day:
+        return event.starts_on.isoformat()
+    return instant_attribute(event.local_start)
+
+
+def event_times_html(event: Event) -> Markup:
+    """event_times() with each time a `<time datetime="…">` of its instant."""
+    marked: list[Markup] = []
+
+    def mark(moment: datetime, text: str) -> str:
+        marked.append(
+            Markup('<time datetime="{}">{}</time>').format(instant_attribute(moment), text)
+        )
+        return f"\x00{len(marked) - 1}\x00"
+
+    text = str(escape(event_times(event, mark)))
+    html = PLACEHOLDER.sub(lambda found: marked[int(found[1])], text)
+    # Everything but the <time> elements was escaped just above.
+    return Markup(html)  # noqa: S704  # nosec B704
+
+
+PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
 
 
 def local_time(moment: datetime) -> str:
