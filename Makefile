@@ -82,10 +82,10 @@ audit: $(VENV)/.dev-installed
 ## translations: extract the strings of the public pages and mails into translations/messages.pot,
 ## bring every language's catalogue up to date with it, and compile them (docs/translations.md)
 translations: $(VENV)/.dev-installed
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext --add-comments=Translators: \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-comments=Translators: \
 		--sort-by-file --project=portal -o translations/messages.pot .
-	$(BIN)/pybabel update --quiet -i translations/messages.pot -d translations --ignore-obsolete
-	$(BIN)/pybabel compile --quiet -d translations --statistics
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete
+	$(BIN)/pybabel compile -d translations --statistics
 
 ## format: ruff's fixes and formatting
 format: $(VENV)/.dev-installed

@@ -53,6 +53,10 @@ PAGES = [
     ("Atom feed", "/events.atom", {}, False, 200, 0.85),
     ("Atom feed, gzip", "/events.atom", GZIP, False, 200, 0.8),
     ("embed", "/embed/events?limit=5", {}, False, 200, 0.85),
+    # The translated pages: the same cache, a key of their own (docs/translations.md).
+    ("/ja/events", "/ja/events", {}, False, 200, 0.85),
+    ("event page, Korean", "/ko" + EVENT, {}, False, 200, 0.85),
+    ("/de/membership (form)", "/de/membership", {}, False, 200, 0.5),
 ]
 UNCACHED = [
     ("/events, no page cache", "/events", {}, False, 200, None),

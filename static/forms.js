@@ -3,9 +3,13 @@
 document.querySelectorAll("textarea[maxlength]").forEach((area) => {
   const count = document.getElementById(`${area.id}-count`);
   if (!count) return;
-  const limit = Number(area.maxLength).toLocaleString("en");
+  const language = document.documentElement.lang || "en";
+  const limit = Number(area.maxLength).toLocaleString(language);
+  // The words, in the page's language (inquiries/_form.html writes them).
+  const words = count.dataset.template || "{count} of {most} characters";
   const update = () => {
-    count.textContent = `${area.value.length.toLocaleString("en")} of ${limit} characters`;
+    const typed = area.value.length.toLocaleString(language);
+    count.textContent = words.replace("{count}", typed).replace("{most}", limit);
   };
   area.addEventListener("input", update);
   update();

@@ -140,7 +140,10 @@ def test_timed_event_crossing_dst_keeps_its_local_hours(client, make_event):
     response = client.get(f"/events/{event.slug}")
     html = response.get_data(as_text=True)
     assert "Sat, Mar 8\u2009–\u2009Mon, Mar 10, 2025" in html
-    assert "9:00\u202fAM PST – 5:00\u202fPM PDT (America/Los_Angeles)" in html
+    # Each time is a <time> of its instant (test_local_times.py); the text is the same.
+    assert "9:00\u202fAM PST – 5:00\u202fPM PDT (America/Los_Angeles)" in re.sub(
+        "<[^>]+>", "", html
+    )
     data = json_ld(response)
     assert data["startDate"] == "2025-03-08T09:00:00-08:00"
     assert data["endDate"] == "2025-03-10T17:00:00-07:00"
@@ -156,7 +159,7 @@ def test_multi_day_event_is_shown_in_its_own_zone(client, make_event):
     )
     html = client.get(f"/events/{event.slug}").get_data(as_text=True)
     assert "Tue, Sep 3\u2009–\u2009Wed, Sep 4, 2024" in html
-    assert "9:30\u202fAM – 6:00\u202fPM KST (Asia/Seoul)" in html
+    assert "9:30\u202fAM – 6:00\u202fPM KST (Asia/Seoul)" in re.sub("<[^>]+>", "", html)
 
 
 def test_zone_without_letters_reads_as_utc_offset(client, make_event):

@@ -109,7 +109,7 @@ class ActiveContent(HTMLParser):
             address = re.sub(r"[\x00-\x20]", "", value or "").lower()
             if name in URL_ATTRIBUTES and address.startswith(ACTIVE_SCHEMES):
                 self.found.append(f"<{tag} {name}={value!r}>")
-        own_script = (values.get("src") or "").startswith("/static/")
+        own_script = (values.get("src") or "").startswith(("/static/", "/assets/"))
         if tag == "script" and values.get("type") != "application/ld+json" and not own_script:
             self.found.append(f"<script {values}>")
         if tag in ("iframe", "frame", "object", "embed"):

@@ -87,6 +87,22 @@ def test_english_has_one_address(client):
     assert response.headers["Location"] == "/events?q=summit"
 
 
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/en//elsewhere.example/x", "/elsewhere.example/x"),
+        ("/en/%0d%0aSet-Cookie:%20a=b", "/%0D%0ASet-Cookie:%20a=b"),
+        ("/en/", "/"),
+        ("/ja/staff/login", "/staff/login"),
+    ],
+)
+def test_the_english_redirect_stays_on_this_site(client, path, location):
+    response = client.get(path)
+    assert response.status_code == 301
+    assert response.headers["Location"] == location
+    assert "Set-Cookie" not in response.headers
+
+
 def test_accept_language_never_changes_what_an_address_serves(client, pasadena):
     """The language is the address's alone: a header never makes the cache serve one
     visitor's language to another, so no `Vary: Accept-Language` is needed."""

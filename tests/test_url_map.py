@@ -25,6 +25,7 @@ ROUTES = {
     ("/robots.txt", "GET", "public"),
     ("/favicon.ico", "GET", "public"),
     ("/apple-touch-icon.png", "GET", "public"),
+    ("/assets/<name>", "GET", "public"),  # static files by digest (core/assets.py)
     ("/events/<slug>", "GET", "public"),
     ("/events/<slug>.ics", "GET", "public"),
     ("/events/<slug>/card.png", "GET", "public"),

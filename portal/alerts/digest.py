@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.alerts import changes, notices, operations
 from portal.alerts.models import AlertChange, AlertSubscription, ChangeKind
 from portal.alerts.rules import Followed
+from portal.core import i18n
 from portal.core.db import as_naive_utc
 from portal.events.models import Event
 from portal.events.queries import filter_conditions
@@ -121,15 +123,18 @@ def send(now: datetime) -> SendReport:
         since = min(member.seen_change_id for member in members)
         found = _matching(followed, since, latest, now)
         events = _events({change.event_id for change in found})
-        words = operations.followed_words(followed) if found else ""
+        said: dict[str, str] = {}  # the filters in words, once per language of the group
         told = []
         for member in members:
             mine = [change for change in found if change.id > member.seen_change_id]
             if mine:
-                enqueue(
-                    notices.alert(member, words, _items(mine, events)),
-                    reference=member.reference,
-                )
+                # In the language the alert was asked for in (its words too).
+                with force_locale(i18n.language_of(member.language).locale):
+                    if member.language not in said:
+                        said[member.language] = operations.followed_words(followed)
+                    words = said[member.language]
+                    message = notices.alert(member, words, _items(mine, events))
+                enqueue(message, reference=member.reference)
                 told.append(member.id)
         db.session.execute(
             update(AlertSubscription)

@@ -17,6 +17,7 @@ from portal.core.countries import country_choices, is_country_code
 from portal.core.db import as_naive_utc
 from portal.core.text import clean_line, has_control
 from portal.events.models import PUBLIC_STATUSES, Event, EventFormat, LinkKind, Project
+from portal.events.words import WORDS
 from portal.extensions import db
 from portal.inquiries.forms import EMAIL_MAX, ConsentField, deliverable_address
 
@@ -44,7 +45,7 @@ class FilterFields(FlaskForm):
     format = SelectField(
         _l("Format"),
         choices=[SelectChoice("", _l("Any format"))]
-        + [SelectChoice(f.value, f.label) for f in EventFormat],
+        + [SelectChoice(f.value, WORDS[f]) for f in EventFormat],
         validators=[Optional()],
     )
     country = SelectField(

@@ -4,6 +4,7 @@ inquiry forms'; and forgetting an address's count when its data is erased."""
 from __future__ import annotations
 
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 
 from portal.core import limits
@@ -11,7 +12,7 @@ from portal.extensions import limiter
 from portal.inquiries.forms import normalized_address
 
 EMAIL_SCOPE, IP_SCOPE = "alert-email", "alert-ip"
-TOO_MANY = "We have received several requests for alerts from you lately. Please try later."
+TOO_MANY = _l("We have received several requests for alerts from you lately. Please try later.")
 
 
 def email_key(typed: str) -> str:
@@ -28,13 +29,13 @@ limit_per_email = limiter.shared_limit(
     scope=EMAIL_SCOPE,
     key_func=_subscriber_key,
     methods=["POST"],
-    error_message=TOO_MANY,
+    error_message=lambda: str(TOO_MANY),  # in the language of the page
 )
 limit_per_ip = limiter.shared_limit(
     lambda: current_app.config["ALERTS_RATELIMIT_PER_IP"],
     scope=IP_SCOPE,
     methods=["POST"],
-    error_message=TOO_MANY,
+    error_message=lambda: str(TOO_MANY),  # in the language of the page
 )
 
 

@@ -15,6 +15,7 @@ from portal.alerts import links
 from portal.alerts.models import AlertSubscription, ChangeKind
 from portal.core.urls import external_url
 from portal.events.models import Event, LinkKind
+from portal.events.words import label
 from portal.mail.messages import Envelope, build_message, mailbox, parse_mailbox
 
 
@@ -74,7 +75,7 @@ class Item:
         found = []
         for kind in sorted(self.opened):
             link = self.event.link(LinkKind(kind))
-            found.append((LinkKind(kind).label, link.url if link else None))
+            found.append((label(LinkKind(kind)), link.url if link else None))
         return found
 
     @property
@@ -84,7 +85,7 @@ class Item:
             return _("New")
         words = []
         if ChangeKind.STATUS in self.kinds:
-            words.append(self.event.status.label)
+            words.append(label(self.event.status))
         if ChangeKind.DATES in self.kinds:
             words.append(_("new dates"))
         if ChangeKind.PLACE in self.kinds:

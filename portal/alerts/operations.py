@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from portal.alerts import changes, notices
@@ -116,7 +117,7 @@ def confirm(subscription: AlertSubscription, now: datetime) -> None:
 def change(subscription: AlertSubscription, followed: Followed) -> None:
     """New filters for a subscription (not for one that follows an event)."""
     if subscription.follows_event:
-        raise Refused({"": "An alert about one event cannot change its filters."})
+        raise Refused({"": _("An alert about one event cannot change its filters.")})
     clash = db.session.scalar(
         select(AlertSubscription.id).where(
             AlertSubscription.email == subscription.email,
@@ -125,7 +126,7 @@ def change(subscription: AlertSubscription, followed: Followed) -> None:
         )
     )
     if clash is not None:
-        raise Refused({"": "You already receive alerts for these filters."})
+        raise Refused({"": _("You already receive alerts for these filters.")})
     subscription.filter_key = followed.key
     subscription.q = followed.q
     subscription.project = followed.project

@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from flask_babel import gettext as _
+
 from portal.core.countries import country_name
 from portal.events.models import EventFormat, LinkKind
 from portal.events.queries import EventQuery
+from portal.events.words import label
 
 # Filters of /events that alerts follow; `from`, `to`, `region`, `past` and `page` are about a
 # reading of the list, not about which new events are wanted.
@@ -59,13 +62,19 @@ class Followed:
 def describe(followed: Followed, project_name: str | None = None, event_title: str = "") -> str:
     """The filters as the portal states them: the only thing of the visitor's a mail quotes."""
     if followed.event_id is not None:
-        what = f"{LinkKind(followed.link).label} of " if followed.link else ""
-        return f"{what}{event_title}".strip()
-    parts = [f"{EventFormat(followed.format).label} events" if followed.format else "Events"]
+        if followed.link:
+            link = label(LinkKind(followed.link))
+            # Translators: what an alert follows: a link of one event ("Register of OpenInfra …").
+            return _("%(link)s of %(title)s", link=link, title=event_title).strip()
+        return event_title.strip()
+    if followed.format:
+        parts = [_("%(format)s events", format=label(EventFormat(followed.format)))]
+    else:
+        parts = [_("Events")]
     if followed.project:
-        parts.append(f"of {project_name or followed.project}")
+        parts.append(_("of %(project)s", project=project_name or followed.project))
     if followed.country:
-        parts.append(f"in {country_name(followed.country)}")
+        parts.append(_("in %(place)s", place=country_name(followed.country)))
     if followed.q:
-        parts.append(f'matching "{followed.q}"')
-    return " ".join(parts) if len(parts) > 1 or followed.format else "All events"
+        parts.append(_('matching "%(words)s"', words=followed.q))
+    return " ".join(parts) if len(parts) > 1 or followed.format else _("All events")

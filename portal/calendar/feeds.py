@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from flask import abort, current_app, request
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from portal.core.version import catalogue_state
 from portal.events.models import Event, Project
 from portal.events.queries import EventQuery, feed_events
 from portal.events.uids import uid_domain
+from portal.events.words import label
 from portal.extensions import db
 
 # Subscribers keep seeing changes and cancellations of events that ended this recently.
@@ -123,16 +125,16 @@ def feed_name(query: EventQuery) -> str:
         project = db.session.scalar(select(Project.name).where(Project.slug == query.project))
         parts.append(project or query.project)
     if query.format:
-        parts.append(query.format.label.lower())
+        parts.append(label(query.format).lower())
     if query.country:
-        parts.append(f"in {country_name(query.country)}")
+        parts.append(_("in %(place)s", place=country_name(query.country)))
     if query.region:
-        parts.append(f"in {region_name(query.region)}")
+        parts.append(_("in %(place)s", place=region_name(query.region)))
     if query.terms:
-        parts.append(f"matching “{' '.join(query.terms)}”")
+        parts.append(_("matching “%(words)s”", words=" ".join(query.terms)))
     if query.starts_from:
-        parts.append(f"from {query.starts_from.isoformat()}")
+        parts.append(_("from %(day)s", day=query.starts_from.isoformat()))
     if query.ends_to:
-        parts.append(f"until {query.ends_to.isoformat()}")
-    name = f"{current_app.config['SITE_NAME']} events"
+        parts.append(_("until %(day)s", day=query.ends_to.isoformat()))
+    name = _("%(site)s events", site=current_app.config["SITE_NAME"])
     return f"{name}: {' · '.join(parts)}" if parts else name

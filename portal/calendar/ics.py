@@ -72,8 +72,13 @@ def link_line(link: EventLink, base: str) -> str:
     """The link row as plain text that stays true whenever it is read: no 'now' in it."""
     tz = link.event.tz
     deadline = link.deadline and link.deadline.replace(tzinfo=UTC).astimezone(tz)
-    when = (
-        deadline and f"{format_skeleton('yMMMdHm', deadline, locale=locale())} {deadline.tzname()}"
+    language = locale()
+    when = deadline and " ".join(
+        (
+            format_skeleton("yMMMd", deadline, locale=language),
+            format_skeleton("Hm", deadline, locale=language),
+            deadline.tzname() or "",
+        )
     )
     noun = str(LINK_NOUN.get(link.kind, label(link.kind)))
     if link.kind is not LinkKind.SCHEDULE and link.event.status in HALTED:

@@ -6,19 +6,22 @@ from functools import cache
 
 from babel import Locale
 
-from portal.core.i18n import LOCALE
+from portal.core.i18n import LOCALE, locale
 from portal.core.text import fold
 
 
 @cache
-def _territories() -> dict[str, str]:
-    return dict(Locale(LOCALE).territories)
+def _territories(language: str = LOCALE) -> dict[str, str]:
+    """Babel's names of the territories: English (what codes and imports match), or those of
+    a language (what its pages show)."""
+    return dict(Locale.parse(language).territories)
 
 
 def country_name(code: str | None) -> str:
+    """'Germany', or 'Deutschland' on a German page."""
     if not code:
         return ""
-    return _territories().get(code.upper(), code.upper())
+    return _territories(locale()).get(code.upper(), code.upper())
 
 
 def is_country_code(code: str) -> bool:
@@ -27,7 +30,7 @@ def is_country_code(code: str) -> bool:
 
 def country_choices() -> list[tuple[str, str]]:
     """(code, name) of every ISO 3166 country Babel names, by name: what staff choose from."""
-    names = _territories()
+    names = _territories(locale())
     codes = [
         code for code in names if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
     ]

@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Flask, current_app, has_app_context, has_request_context, request, url_for
 from flask_babel import Babel, get_locale
+
+from portal.core.assets import hashed_name
 
 LOCALE = "en"  # the default language's Babel locale (and where there is no request)
 ENVIRON_KEY = "portal.language"  # the environ's language tag, set by LanguagePrefix
@@ -50,13 +52,15 @@ LANGUAGES = (
 )
 DEFAULT = LANGUAGES[0]
 BY_CODE = {language.code: language for language in LANGUAGES}
+# The back office stays in English: `/ja/staff/…` redirects to `/staff/…`.
+ENGLISH_ONLY = {"staff"}
 TRANSLATED = tuple(language for language in LANGUAGES if language is not DEFAULT)
 
 
 class LanguagePrefix:
     """WSGI middleware: `/ja/…` is served as `…` with `/ja` added to SCRIPT_NAME and the
-    language in `environ["portal.language"]`; `/en/…` redirects to `…` (English has one
-    address); any other path is English."""
+    language in `environ["portal.language"]`; `/en/…` and `/ja/staff/…` redirect to `…`
+    (English has one address, and the back office is English); any other path is English."""
 
     def __init__(self, wsgi_app: Callable) -> None:
         self.wsgi_app = wsgi_app
@@ -72,9 +76,12 @@ class LanguagePrefix:
         if language is None:
             environ[ENVIRON_KEY] = DEFAULT.code
             return self.wsgi_app(environ, start_response)
-        if language is DEFAULT:
+        if language is DEFAULT or rest.split("/", 1)[0] in ENGLISH_ONLY:
             query = environ.get("QUERY_STRING", "")
-            target = f"{script}/{rest}" + (f"?{query}" if query else "")
+            # Re-encoded, and one leading slash only: `/en//elsewhere.example` stays on this
+            # site, and a decoded line break never reaches a header.
+            path = quote(rest.lstrip("/"), safe="/:@!$&'()*+,;=-._~")
+            target = f"{script}/{path}" + (f"?{query}" if query else "")
             start_response("301 Moved Permanently", [("Location", target), ("Content-Length", "0")])
             return []
         environ[ENVIRON_KEY] = language.code
@@ -126,10 +133,13 @@ def alternates() -> list[tuple[str, str]]:
 
 
 def static_url(filename: str) -> str:
-    """A static file's address outside any language prefix: one copy in every cache."""
-    root = request.environ.get(ROOT_KEY, "") if has_request_context() else ""
-    path = url_for("static", filename=filename)
-    script = request.script_root if has_request_context() else ""
+    """The address of a file of static/ under its digest (core/assets.py: cached forever),
+    outside any language prefix: one copy in every cache, whatever the page's language."""
+    path = url_for("assets.asset", name=hashed_name(filename))
+    if not has_request_context():
+        return path
+    script = request.script_root
+    root = request.environ.get(ROOT_KEY, script)
     return root + path[len(script) :] if script and path.startswith(script) else path
 
 

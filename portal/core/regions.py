@@ -24,12 +24,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 
 
 @dataclass(frozen=True)
 class Region:
     slug: str
-    name: str
+    words: Any  # its name, translated where it is read (flask_babel's lazy string)
     countries: frozenset[str]
 
 
@@ -86,17 +89,22 @@ NORTH_AMERICA = _codes("BM CA GL PM US")
 
 # In the order the filter lists them.
 REGIONS = (
-    Region("africa", "Africa", AFRICA),
-    Region("asia-pacific", "Asia-Pacific", ASIA_PACIFIC),
-    Region("europe", "Europe", EUROPE),
-    Region("latin-america", "Latin America", LATIN_AMERICA),
-    Region("middle-east", "Middle East", MIDDLE_EAST),
-    Region("north-america", "North America", NORTH_AMERICA),
+    Region("africa", _l("Africa"), AFRICA),
+    Region("asia-pacific", _l("Asia-Pacific"), ASIA_PACIFIC),
+    Region("europe", _l("Europe"), EUROPE),
+    Region("latin-america", _l("Latin America"), LATIN_AMERICA),
+    Region("middle-east", _l("Middle East"), MIDDLE_EAST),
+    Region("north-america", _l("North America"), NORTH_AMERICA),
 )
 BY_SLUG = {region.slug: region for region in REGIONS}
 # Antarctica, and islands with no one living there (Bouvet, South Georgia, Heard and McDonald,
 # the French Southern Territories, Clipperton): no one searching a region means them.
 NO_REGION = _codes("AQ BV CP GS HM TF")
+
+
+def name_of(region: Region) -> str:
+    """'North America', or 'Nordamerika' on a German page."""
+    return str(region.words)
 
 
 def is_region(slug: str) -> bool:
@@ -105,12 +113,12 @@ def is_region(slug: str) -> bool:
 
 def region_name(slug: str | None) -> str:
     region = BY_SLUG.get(slug or "")
-    return region.name if region else ""
+    return name_of(region) if region else ""
 
 
 def region_choices() -> list[tuple[str, str]]:
     """(slug, name) of every region, each once, in the filter's order."""
-    return [(region.slug, region.name) for region in REGIONS]
+    return [(region.slug, name_of(region)) for region in REGIONS]
 
 
 def countries_in(slug: str) -> list[str]:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from urllib.parse import urlencode
 
 import nh3
-from babel.dates import format_date, format_interval, format_time
+from babel.dates import format_date, format_interval, format_skeleton, format_time
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal.core.countries import country_name
-from portal.core.i18n import LOCALE
+from portal.core.i18n import locale
 from portal.events.models import Event, EventFormat, EventLink, EventStatus, LinkKind, LinkState
+from portal.events.words import label
 
 # What a cancelled or postponed event's title says where it is added to calendars (the feed's
 # SUMMARY, the Google and Outlook links), so it is not taken for one that takes place; an
@@ -22,8 +27,13 @@ STATUS_PREFIXES = {EventStatus.CANCELLED: "Cancelled: ", EventStatus.POSTPONED: 
 
 
 def calendar_title(event: Event) -> str:
-    """'Cancelled: OpenInfra Days ...', as calendars show a cancelled or postponed event."""
-    return STATUS_PREFIXES.get(event.status, "") + event.title
+    """'Cancelled: OpenInfra Days ...', as calendars show a cancelled or postponed event (in
+    the feed's language; an import takes off the English prefix only)."""
+    if event.status is EventStatus.CANCELLED:
+        return _("Cancelled: %(title)s", title=event.title)
+    if event.status is EventStatus.POSTPONED:
+        return _("Postponed: %(title)s", title=event.title)
+    return event.title
 
 
 def zone_abbreviation(moment: datetime) -> str:
@@ -32,43 +42,86 @@ def zone_abbreviation(moment: datetime) -> str:
     return f"UTC{abbreviation}" if abbreviation[:1] in "+-" else abbreviation
 
 
-@lru_cache(maxsize=4096)  # a pure function of the dates, and Babel's intervals are slow
 def date_range(first: date, last: date, long: bool = False) -> str:
-    """'Mar 6 – 7, 2025'; one day reads 'Thu, Mar 6, 2025'."""
+    """'Mar 6 – 7, 2025'; one day reads 'Thu, Mar 6, 2025'; '2025年3月6日～7日' in Japanese."""
+    return _date_range(first, last, long, locale())
+
+
+@lru_cache(maxsize=4096)  # a pure function of the dates, and Babel's intervals are slow
+def _date_range(first: date, last: date, long: bool, language: str) -> str:
     if first == last:
-        return format_date(first, "EEE, MMM d, y" if not long else "full", locale=LOCALE)
-    return format_interval(first, last, "yMMMEd" if long else "yMMMd", locale=LOCALE)
+        if long:
+            return format_date(first, "full", locale=language)
+        if language == "en":
+            return format_date(first, "EEE, MMM d, y", locale=language)
+        return format_skeleton("yMMMEd", first, locale=language)
+    return format_interval(first, last, "yMMMEd" if long else "yMMMd", locale=language)
 
 
 def event_dates(event: Event, long: bool = False) -> str:
     return date_range(event.starts_on, event.ends_on, long)
 
 
-def event_times(event: Event) -> str:
-    """'9:00 AM – 5:00 PM PST', each end with its own abbreviation across a DST change."""
+def event_times(event: Event, mark: Callable[[datetime, str], str] | None = None) -> str:
+    """'9:00 AM – 5:00 PM PST', each end with its own abbreviation across a DST change.
+    `mark(moment, text)` stands in for each time's text (event_times_html)."""
     start, end = event.local_start, event.local_end
     if event.is_all_day:  # the days are the event's own: no zone to name
-        return "All day"
+        return _("All day")
     first, last = zone_abbreviation(start), zone_abbreviation(end)
-    start_text = format_time(start, "short", locale=LOCALE)
-    end_text = format_time(end, "short", locale=LOCALE)
+    mark = mark or (lambda moment, text: text)
+    start_text = mark(start, format_time(start, "short", locale=locale()))
+    end_text = mark(end, format_time(end, "short", locale=locale()))
     if first == last:
         return f"{start_text} – {end_text} {last} ({event.timezone})"
     return f"{start_text} {first} – {end_text} {last} ({event.timezone})"
 
 
+def instant_attribute(moment: datetime) -> str:
+    """'2025-03-06T09:00:00-08:00': an aware moment as a `<time datetime>` writes it, with the
+    offset its zone has at that instant (so a script can show it in the visitor's zone)."""
+    return moment.replace(microsecond=0).isoformat(timespec="seconds")
+
+
+def when_attribute(event: Event) -> str:
+    """The `<time datetime>` of an event's dates: its first instant for a timed event, its
+    first day for an all-day one (whose days are the same everywhere)."""
+    if event.is_all_day:
+        return event.starts_on.isoformat()
+    return instant_attribute(event.local_start)
+
+
+def event_times_html(event: Event) -> Markup:
+    """event_times() with each time a `<time datetime="…">` of its instant."""
+    marked: list[Markup] = []
+
+    def mark(moment: datetime, text: str) -> str:
+        marked.append(
+            Markup('<time datetime="{}">{}</time>').format(instant_attribute(moment), text)
+        )
+        return f"\x00{len(marked) - 1}\x00"
+
+    text = str(escape(event_times(event, mark)))
+    html = PLACEHOLDER.sub(lambda found: marked[int(found[1])], text)
+    # Everything but the <time> elements was escaped just above.
+    return Markup(html)  # noqa: S704  # nosec B704
+
+
+PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
+
+
 def local_time(moment: datetime) -> str:
-    return f"{format_time(moment, 'short', locale=LOCALE)} {zone_abbreviation(moment)}"
+    return f"{format_time(moment, 'short', locale=locale())} {zone_abbreviation(moment)}"
 
 
 def local_day(day: date | datetime) -> str:
-    return format_date(day, "MMM d", locale=LOCALE)
+    return format_skeleton("MMMd", day, locale=locale())
 
 
 def place(event: Event) -> str:
     """'Pasadena, CA, United States'; 'Online' for virtual events."""
     if event.format is EventFormat.VIRTUAL:
-        return "Online"
+        return _("Online")
     parts = [event.city, event.region, country_name(event.country)]
     return ", ".join(part for part in parts if part)
 
@@ -86,10 +139,21 @@ def map_url(event: Event) -> str | None:
 
 
 NOUNS = {
-    LinkKind.REGISTER: "Registration",
-    LinkKind.SPONSOR: "Sponsorship",
-    LinkKind.CFP: "Call for papers",
+    LinkKind.REGISTER: _l("Registration"),
+    LinkKind.SPONSOR: _l("Sponsorship"),
+    LinkKind.CFP: _l("Call for papers"),
 }
+
+
+def closed_reason(event: Event, now: datetime) -> str | None:
+    """'the event is cancelled': why links no longer invite anyone, in the page's words."""
+    if event.is_cancelled:
+        return _("the event is cancelled")
+    if event.is_postponed:
+        return _("the event is postponed")
+    if event.is_over(now):
+        return _("the event is over")
+    return None
 
 
 def link_text(link: EventLink, now: datetime) -> str:
@@ -97,19 +161,24 @@ def link_text(link: EventLink, now: datetime) -> str:
     (closes Jun 13 at 11:59 PM PDT)', or, with the reason, 'Registration closed: the event is
     cancelled'."""
     state = link.state_at(now)
-    noun = NOUNS.get(link.kind, link.kind.label)
+    noun = str(NOUNS.get(link.kind, label(link.kind)))
     if state is LinkState.OPEN:
-        text = link.kind.label
         deadline = link.local_deadline()
         if deadline:
-            text += f" (closes {local_day(deadline)} at {local_time(deadline)})"
-        return text
+            day, time = local_day(deadline), local_time(deadline)
+            # Translators: a link's label, then when it closes: "Register (closes Jun 13 at …)".
+            return _(
+                "%(link)s (closes %(day)s at %(time)s)", link=label(link.kind), day=day, time=time
+            )
+        return label(link.kind)
     if state is LinkState.COMING_SOON:
-        return f"{noun} coming soon"
+        return _("%(noun)s coming soon", noun=noun)
     if state is LinkState.SOLD_OUT:
-        return f"{noun} sold out"
-    reason = link.event.closed_because(now) if link.kind is not LinkKind.SCHEDULE else None
-    return f"{noun} closed: {reason}" if reason else f"{noun} closed"
+        return _("%(noun)s sold out", noun=noun)
+    reason = closed_reason(link.event, now) if link.kind is not LinkKind.SCHEDULE else None
+    if reason:
+        return _("%(noun)s closed: %(reason)s", noun=noun, reason=reason)
+    return _("%(noun)s closed", noun=noun)
 
 
 def event_when(event: Event, long: bool = False) -> str:
@@ -117,10 +186,10 @@ def event_when(event: Event, long: bool = False) -> str:
     without any, ', dates to be confirmed' after dates not yet final (never on a cancelled
     event, and without brackets: the text often goes inside some)."""
     if not event.shows_dates:
-        return "New dates to be announced"
+        return _("New dates to be announced")
     text = event_dates(event, long)
     if event.dates_to_be_confirmed and not event.is_cancelled:
-        return f"{text}, dates to be confirmed"
+        return _("%(dates)s, dates to be confirmed", dates=text)
     return text
 
 
@@ -163,18 +232,25 @@ def shown_links(event: Event, now: datetime) -> list[EventLink]:
     return [link for link in event.links if not (ended and link.state is LinkState.COMING_SOON)]
 
 
+CLOSED_SENTENCES = {
+    (LinkKind.REGISTER,): _l("Registration is closed."),
+    (LinkKind.SPONSOR,): _l("Sponsorship is closed."),
+    (LinkKind.CFP,): _l("The call for papers is closed."),
+    (LinkKind.REGISTER, LinkKind.SPONSOR): _l("Registration and sponsorship are closed."),
+    (LinkKind.REGISTER, LinkKind.CFP): _l("Registration and the call for papers are closed."),
+    (LinkKind.SPONSOR, LinkKind.CFP): _l("Sponsorship and the call for papers are closed."),
+    (LinkKind.REGISTER, LinkKind.SPONSOR, LinkKind.CFP): _l(
+        "Registration, sponsorship and the call for papers are closed."
+    ),
+}
+
+
 def closed_links(event: Event, now: datetime) -> str:
     """'Registration and the call for papers are closed.': only the links it had."""
-    nouns = [NOUNS[link.kind] for link in shown_links(event, now) if link.kind in NOUNS]
-    if not nouns:
+    kinds = {link.kind for link in shown_links(event, now) if link.kind in NOUNS}
+    if not kinds:
         return ""
-    words = [nouns[0]] + [
-        noun.lower() if noun != "Call for papers" else "the call for papers" for noun in nouns[1:]
-    ]
-    if nouns[0] == "Call for papers":
-        words[0] = "The call for papers"
-    text = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-    return f"{text} {'is' if len(words) == 1 else 'are'} closed."
+    return str(CLOSED_SENTENCES[tuple(kind for kind in NOUNS if kind in kinds)])
 
 
 def previous_dates(event: Event) -> str | None:
@@ -213,6 +289,9 @@ def open_now(event: Event, now: datetime) -> list[str]:
     for link in event.links:
         if link.kind in NOUNS and link_is_active(link, now):
             deadline = link.local_deadline()
-            until = f" until {local_day(deadline)}" if deadline else ""
-            found.append(f"{NOUNS[link.kind]} open{until}")
+            noun = NOUNS[link.kind]
+            if deadline:
+                found.append(_("%(noun)s open until %(day)s", noun=noun, day=local_day(deadline)))
+            else:
+                found.append(_("%(noun)s open", noun=noun))
     return found

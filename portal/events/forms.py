@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField, DateField, IntegerField, SearchField, SelectChoice, SelectField
@@ -16,6 +18,7 @@ from portal.core.regions import REGIONS, is_region
 from portal.events.models import EventFormat
 from portal.events.queries import EventQuery
 from portal.events.rules import is_slug
+from portal.events.words import WORDS
 
 
 def _folded(name: str) -> str:
@@ -47,22 +50,26 @@ class EventFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form: nothing to protect, and links to it must stay shareable
 
-    q = SearchField("Search", validators=[Optional(), Length(max=200)])
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
     # Any well-formed value is accepted, not only today's choices: a subscription to a project
     # that was since retired, or to a country with no events yet, answers with fewer events,
     # never with an error that a calendar client would take for a dead feed.
     project = SelectField(
-        "Project", choices=[], validate_choice=False, validators=[Optional()], widget=PlainSelect()
+        _l("Project"),
+        choices=[],
+        validate_choice=False,
+        validators=[Optional()],
+        widget=PlainSelect(),
     )
     format = SelectField(
-        "Format",
-        choices=[SelectChoice("", "Any format")]
-        + [SelectChoice(f.value, f.label) for f in EventFormat],
+        _l("Format"),
+        choices=[SelectChoice("", _l("Any format"))]
+        + [SelectChoice(f.value, WORDS[f]) for f in EventFormat],
         validators=[Optional()],
         widget=PlainSelect(),
     )
     country = SelectField(
-        "Country",
+        _l("Country"),
         choices=[],
         validate_choice=False,
         validators=[Optional()],
@@ -71,27 +78,28 @@ class EventFilterForm(FlaskForm):
     )
     # Every region, each once, whatever has events: there are six.
     region = SelectField(
-        "Region",
-        choices=[SelectChoice("", "Any region")] + [SelectChoice(r.slug, r.name) for r in REGIONS],
+        _l("Region"),
+        choices=[SelectChoice("", _l("Any region"))]
+        + [SelectChoice(r.slug, r.words) for r in REGIONS],
         validate_choice=False,
         validators=[Optional()],
         widget=PlainSelect(),
         filters=[lambda v: v.strip().lower() if v else v],
     )
-    starts_from = DateField("From", validators=[Optional()], name="from")
-    ends_to = DateField("To", validators=[Optional()], name="to")
-    past = BooleanField("Past events", false_values=("", "0", "false", "no", "off"))
-    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, MAX_PAGE)])
+    starts_from = DateField(_l("From"), validators=[Optional()], name="from")
+    ends_to = DateField(_l("To"), validators=[Optional()], name="to")
+    past = BooleanField(_l("Past events"), false_values=("", "0", "false", "no", "off"))
+    page = IntegerField(_l("Page"), default=1, validators=[Optional(), NumberRange(1, MAX_PAGE)])
 
     def __init__(self, formdata, projects=(), countries=(), **kwargs) -> None:
         super().__init__(formdata, **kwargs)
-        self.project.choices = [SelectChoice("", "Any project")] + [
+        self.project.choices = [SelectChoice("", _("Any project"))] + [
             SelectChoice(p.slug, p.name) for p in projects
         ]
         # By name as the page writes it ("Türkiye" among the T's), not by code.
         named = sorted((country_name(code), code) for code in countries)
         named.sort(key=lambda pair: _folded(pair[0]))
-        self.country.choices = [SelectChoice("", "Any country")] + [
+        self.country.choices = [SelectChoice("", _("Any country"))] + [
             SelectChoice(code, name) for name, code in named
         ]
         # Keep a valid choice that is not on today's list selected when the form is shown.
@@ -105,20 +113,20 @@ class EventFilterForm(FlaskForm):
 
     def validate_project(self, field) -> None:
         if field.data and not is_slug(field.data, max_length=60):
-            raise ValidationError("Not a project.")
+            raise ValidationError(_("Not a project."))
 
     def validate_country(self, field) -> None:
         if field.data and not is_country_code(field.data):
-            raise ValidationError("Use a two-letter ISO 3166 country code, such as DE.")
+            raise ValidationError(_("Use a two-letter ISO 3166 country code, such as DE."))
 
     def validate_region(self, field) -> None:
         if field.data and not is_region(field.data):
             names = ", ".join(region.slug for region in REGIONS)
-            raise ValidationError(f"Not a region: choose one of {names}.")
+            raise ValidationError(_("Not a region: choose one of %(names)s.", names=names))
 
     def validate_ends_to(self, field) -> None:
         if field.data and self.starts_from.data and field.data < self.starts_from.data:
-            raise ValidationError("The end of the range is before its start.")
+            raise ValidationError(_("The end of the range is before its start."))
 
     def to_query(self) -> EventQuery:
         return EventQuery(

@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 
 from portal.core.countries import country_name
 from portal.core.credits import Credit
-from portal.events.display import place
+from portal.events.display import instant_attribute, place
 from portal.events.models import Event, EventFormat, EventStatus, LinkKind, LinkState
 
 SCHEMA = "https://schema.org/"
@@ -33,7 +33,7 @@ def _moment(event: Event, which: str) -> str:
         return (event.starts_on if which == "start" else event.ends_on).strftime("%Y-%m")
     if event.is_all_day:
         return (event.starts_on if which == "start" else event.ends_on).isoformat()
-    return (event.local_start if which == "start" else event.local_end).isoformat()
+    return instant_attribute(event.local_start if which == "start" else event.local_end)
 
 
 def _status(event: Event) -> str:

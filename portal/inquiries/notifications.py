@@ -7,9 +7,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.accounts.models import StaffUser
+from portal.core import i18n
 from portal.core.urls import external_url
 from portal.inquiries.models import Inquiry, InquiryKind, NudgeKind, StaffContact
 from portal.mail.messages import Envelope, build_message, mailbox, parse_mailbox
@@ -109,7 +111,13 @@ def acknowledgement_subject(inquiry: Inquiry) -> str:
 def reply(inquiry: Inquiry, body: str, author: StaffUser, thread: list[str]) -> Envelope:
     """A staff member's answer: from the portal's sender (whose domain may send mail), Reply-To
     the staff member (the answer reaches them), threaded to `thread` (the acknowledgement's
-    Message-ID first, then earlier replies'). What staff typed is the body alone."""
+    Message-ID first, then earlier replies'). What staff typed is the body alone; the rest is
+    in the language the visitor wrote in."""
+    with force_locale(i18n.language_of(inquiry.language).locale):
+        return _reply(inquiry, body, author, thread)
+
+
+def _reply(inquiry: Inquiry, body: str, author: StaffUser, thread: list[str]) -> Envelope:
     return build_message(
         sender=_sender(),
         to=mailbox(inquiry.name, inquiry.email),

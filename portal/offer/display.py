@@ -7,7 +7,7 @@ from decimal import Decimal
 from babel.numbers import format_currency, get_currency_precision
 from flask_babel import gettext as _
 
-from portal.core.i18n import LOCALE
+from portal.core.i18n import locale
 
 
 def money(minor: int | None, currency: str, empty: str | None = None) -> str:
@@ -18,5 +18,5 @@ def money(minor: int | None, currency: str, empty: str | None = None) -> str:
     digits = get_currency_precision(currency)
     amount = Decimal(minor).scaleb(-digits)
     if amount == amount.to_integral_value():
-        return format_currency(amount, currency, "¤#,##0", locale=LOCALE, currency_digits=False)
-    return format_currency(amount, currency, locale=LOCALE)
+        return format_currency(amount, currency, "¤#,##0", locale=locale(), currency_digits=False)
+    return format_currency(amount, currency, locale=locale())

@@ -19,6 +19,7 @@ from portal.core.version import catalogue_state
 from portal.events import display
 from portal.events.models import Event, EventFormat, EventStatus
 from portal.events.queries import EventQuery, recently_changed
+from portal.events.words import label
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 50
@@ -58,7 +59,7 @@ def entry_summary(event: Event) -> str:
     where = display.place(event) if event.format is not EventFormat.VIRTUAL else _("Online")
     parts = [display.event_when(event, long=True), where]
     if event.status is not EventStatus.PUBLISHED:
-        parts.append(event.status.label)
+        parts.append(label(event.status))
     text = " · ".join(part for part in parts if part)
     return f"{text}. {event.summary}" if event.summary else text
 
