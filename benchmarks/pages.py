@@ -55,8 +55,8 @@ PAGES = [
     ("embed", "/embed/events?limit=5", {}, False, 200, 0.85),
     # The translated pages: the same cache, a key of their own (docs/translations.md).
     ("/ja/events", "/ja/events", {}, False, 200, 0.85),
-    ("event page, Korean", "/ko" + EVENT, {}, False, 200, 0.85),
-    ("/de/membership (form)", "/de/membership", {}, False, 200, 0.5),
+    ("event page, Japanese", "/ja" + EVENT, {}, False, 200, 0.85),
+    ("/ja/membership (form)", "/ja/membership", {}, False, 200, 0.5),
 ]
 UNCACHED = [
     ("/events, no page cache", "/events", {}, False, 200, None),

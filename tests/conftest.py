@@ -193,6 +193,7 @@ def app(database_uri, tmp_path, settings):
         # that Flask-Login and Flask-WTF keep there, as a new request's context would.
         g.pop("_login_user", None)
         g.pop("csrf_token", None)
+        g.pop("_flask_babel", None)  # Flask-Babel's locale of the request before
 
     with app.app_context():
         yield app

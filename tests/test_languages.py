@@ -12,9 +12,18 @@ from datetime import date
 import pytest
 from flask_babel import force_locale, gettext
 
-from portal.core.i18n import LANGUAGES, TRANSLATED, language_of
+from portal.core.i18n import BY_CODE, LANGUAGES, PLANNED, TRANSLATED, is_compiled, language_of
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
+
+
+def offered(*codes: str):
+    """Skip unless these languages are offered (their catalogues compiled)."""
+    return pytest.mark.skipif(
+        not all(code in BY_CODE for code in codes),
+        reason=f"{', '.join(codes)}: not offered yet (no compiled catalogue, docs/translations.md)",
+    )
+
 
 PAGES = ("/", "/events", "/events?past=1", "/events/month", "/membership")
 FRAME_WORDS = ("Past events", "Membership", "Skip to content", "Questions about an event?")
@@ -44,7 +53,10 @@ def pasadena(make_event, frozen_now):
 
 
 @pytest.mark.parametrize("language", LANGUAGES, ids=lambda language: language.code)
-def test_each_page_in_each_language_says_so_and_lists_every_translation(client, pasadena, language):
+def test_each_page_in_each_language_says_so_and_lists_every_translation(
+    app, client, pasadena, language
+):
+    base = app.config.get("BASE_URL") or f"http://{app.config.get('SERVER_NAME') or 'localhost'}"
     prefix = "" if language.code == "en" else f"/{language.code}"
     for page in (*PAGES, f"/events/{pasadena.slug}"):
         response = client.get(prefix + page)
@@ -56,7 +68,7 @@ def test_each_page_in_each_language_says_so_and_lists_every_translation(client, 
         path, _, query = page.partition("?")
         for each in LANGUAGES:
             expected = ("" if each.code == "en" else f"/{each.code}") + path
-            assert found[each.tag] == f"http://localhost{expected}" + (f"?{query}" if query else "")
+            assert found[each.tag] == f"{base}{expected}" + (f"?{query}" if query else "")
         assert found["x-default"] == found["en"]
         assert "{{" not in html and "{%" not in html
         if language.code != "en":
@@ -64,19 +76,22 @@ def test_each_page_in_each_language_says_so_and_lists_every_translation(client, 
             assert leftover == [], f"{language.code}{page}: English left in the frame"
 
 
+@offered("ja")
 def test_the_language_menu_works_without_script_and_marks_the_language_served(client):
     html = client.get("/ja/events").get_data(as_text=True)
     menu = re.search(r'<details class="language-menu">.*?</details>', html, re.S).group(0)
     links = re.findall(r'<a href="([^"]+)" hreflang="([^"]+)" lang="[^"]+"( aria-current)?', menu)
     assert [tag for _href, tag, _current in links] == [each.tag for each in LANGUAGES]
     assert [tag for _href, tag, current in links if current] == ["ja"]
-    assert "日本語" in menu and "한국어" in menu and "Deutsch" in menu
+    assert all(f'lang="{each.tag}"' in menu and each.name in menu for each in LANGUAGES)
 
 
-def test_links_of_a_page_stay_in_its_language(client, pasadena):
-    html = client.get("/ko/events").get_data(as_text=True)
-    assert f'href="/ko/events/{pasadena.slug}"' in html
-    assert 'href="/ko/events/month"' in html
+@pytest.mark.parametrize("language", TRANSLATED, ids=lambda language: language.code)
+def test_links_of_a_page_stay_in_its_language(client, pasadena, language):
+    html = client.get(f"/{language.code}/events").get_data(as_text=True)
+    assert f'href="/{language.code}/events/{pasadena.slug}"' in html
+    assert f'href="/events/{pasadena.slug}"' not in html
+    assert f'href="/{language.code}/events/month"' in html
     # Static files have one address for every language: one copy in every cache.
     assert re.search(r'href="/(static|assets)/style[^"]*\.css"', html)
 
@@ -93,7 +108,7 @@ def test_english_has_one_address(client):
         ("/en//elsewhere.example/x", "/elsewhere.example/x"),
         ("/en/%0d%0aSet-Cookie:%20a=b", "/%0D%0ASet-Cookie:%20a=b"),
         ("/en/", "/"),
-        ("/ja/staff/login", "/staff/login"),
+        *([("/ja/staff/login", "/staff/login")] if "ja" in BY_CODE else []),
     ],
 )
 def test_the_english_redirect_stays_on_this_site(client, path, location):
@@ -103,6 +118,7 @@ def test_the_english_redirect_stays_on_this_site(client, path, location):
     assert "Set-Cookie" not in response.headers
 
 
+@offered("ja")
 def test_accept_language_never_changes_what_an_address_serves(client, pasadena):
     """The language is the address's alone: a header never makes the cache serve one
     visitor's language to another, so no `Vary: Accept-Language` is needed."""
@@ -112,11 +128,13 @@ def test_accept_language_never_changes_what_an_address_serves(client, pasadena):
     assert '<html lang="ja">' in japanese.get_data(as_text=True)
 
 
+@pytest.mark.skipif(len(LANGUAGES) < 2, reason="no language but English is offered yet")
 @pytest.mark.parametrize("path", ["/events", "/membership"])
 def test_the_page_cache_serves_each_language_to_its_own_visitors(app, pasadena, path):
     """Anonymous visitors without a cookie (the WSGI fast path) and with one (Flask's hook)
     each get the language of the address they asked for, however the cache was filled."""
-    order = ["ja", "en", "ko", "ja", "de", "en", "ko"]
+    codes = [language.code for language in LANGUAGES]
+    order = [*codes[::-1], *codes, *codes[::-1]]  # each language after each other
     for code in order:
         for cookies in (False, True):
             visitor = app.test_client(use_cookies=cookies)
@@ -131,15 +149,24 @@ def test_the_page_cache_serves_each_language_to_its_own_visitors(app, pasadena, 
                     assert gettext("Upcoming events") in html, (code, cookies)
 
 
+@offered("ja")
 def test_dates_numbers_and_countries_follow_the_language(client, pasadena):
     japanese = client.get(f"/ja/events/{pasadena.slug}").get_data(as_text=True)
     assert "2025年3月6日" in japanese
     assert "アメリカ合衆国" in japanese
+    english = client.get(f"/events/{pasadena.slug}").get_data(as_text=True)
+    assert "Mar 6" in english and "United States" in english
+    assert "2025年3月6日" not in english and "アメリカ合衆国" not in english
+
+
+@offered("de")
+def test_dates_and_countries_in_german(client, pasadena):
     german = client.get(f"/de/events/{pasadena.slug}").get_data(as_text=True)
     assert "Vereinigte Staaten" in german
     assert "März" in german
 
 
+@offered("ja")
 def test_the_acknowledgement_is_in_the_language_of_the_form(app, submit, routed_gold):
     response = submit("/ja/membership", tier=routed_gold.slug)
     assert response.status_code in (302, 303)
@@ -156,7 +183,18 @@ def test_the_acknowledgement_is_in_the_language_of_the_form(app, submit, routed_
     assert db.session.scalar(db.select(Inquiry.language)) == "ja"
 
 
-def test_every_translated_language_has_its_catalogue():
+def test_a_language_without_its_catalogue_is_not_offered(client):
+    """A page never says `lang="ko"` over English words: a planned language whose catalogue is
+    not compiled has no address, and no menu entry or alternate points to it."""
+    html = client.get("/events").get_data(as_text=True)
+    for language in PLANNED:
+        listed = f'hreflang="{language.tag}"' in html
+        assert listed == (language.code == "en" or is_compiled(language)), language.code
+        if not is_compiled(language) and language.code != "en":
+            assert client.get(f"/{language.code}/events").status_code == 404
+
+
+def test_every_translated_language_has_its_catalogue(app):
     for language in TRANSLATED:
         with force_locale(language.locale):
             assert gettext("Upcoming events") != "Upcoming events", language.code

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -37,7 +38,10 @@ class Language:
     name: str
 
 
-LANGUAGES = (
+# Every language the portal is being translated into. A language is offered (at its address,
+# in the menu and the alternates) only once its compiled catalogue is in the repository: a page
+# never says `lang="ja"` over English words.
+PLANNED = (
     Language("en", "en", "en", "English"),
     Language("de", "de", "de", "Deutsch"),
     Language("es", "es", "es", "Español"),
@@ -49,6 +53,16 @@ LANGUAGES = (
     Language("ja", "ja", "ja", "日本語"),
     Language("ko", "ko", "ko", "한국어"),
     Language("zh-hans", "zh-Hans", "zh_Hans", "简体中文"),
+)
+CATALOGUES = Path(__file__).resolve().parents[2] / "translations"
+
+
+def is_compiled(language: Language) -> bool:
+    return (CATALOGUES / language.locale / "LC_MESSAGES" / "messages.mo").is_file()
+
+
+LANGUAGES = tuple(
+    language for language in PLANNED if language is PLANNED[0] or is_compiled(language)
 )
 DEFAULT = LANGUAGES[0]
 BY_CODE = {language.code: language for language in LANGUAGES}
