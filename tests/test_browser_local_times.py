@@ -3,10 +3,13 @@ stays what the page says, static/localtime.js adds the visitor's time beside it 
 page's CSP), and the list's switch shows the times in either zone, remembered."""
 
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 
 import pytest
 from playwright.sync_api import expect
+
+from portal.events.models import LinkKind, LinkState
+from portal.extensions import db
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("frozen_now")]  # 2024-11-20
 SLUG = "day-pasadena-2025"
@@ -133,3 +136,21 @@ def test_the_switch_shows_the_lists_times_in_either_zone_and_is_remembered(
     page.reload()
     expect(page.get_by_role("button", name="Show times in your zone")).to_be_visible()
     expect(when).to_have_text("Thu, Mar 6, 2025")
+
+
+def test_a_deadline_gets_the_visitors_time_too(live_server, make_event, visitor):
+    """Registration closes at 23:59 on March 1 in Los Angeles: 16:59 on March 2 in Tokyo."""
+    event = make_event(
+        slug="deadline-pasadena-2025",
+        starts_on=date(2025, 3, 6),
+        ends_on=date(2025, 3, 6),
+        timezone="America/Los_Angeles",
+        links=((LinkKind.REGISTER, LinkState.OPEN, "https://example.org/register"),),
+    )
+    event.link(LinkKind.REGISTER).deadline = datetime(2025, 3, 2, 7, 59)  # UTC
+    db.session.commit()
+    page = visitor("Asia/Tokyo")
+    page.goto(f"{live_server}/events/{event.slug}")
+    button = page.get_by_role("link", name=re.compile("^Register"))
+    expect(button).to_contain_text("Register (closes Mar 1 at 11:59\u202fPM PST")
+    expect(button.locator(".your-time")).to_have_text(" (Sun, Mar 2, 16:59 GMT+9, your time)")

@@ -5,12 +5,14 @@ script that reads them is served under its digest, kept for good and allowed by 
 
 import hashlib
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from portal.events import display
+from portal.events.models import LinkKind, LinkState
+from portal.extensions import db
 
 pytestmark = pytest.mark.usefixtures("frozen_now")  # 2024-11-20
 LA = ZoneInfo("America/Los_Angeles")
@@ -58,7 +60,7 @@ def test_times_across_the_change_to_summer_time_each_carry_their_own_offset(clie
         '<time datetime="2025-03-10T17:00:00-07:00">5:00\u202fPM</time> PDT '
         "(America/Los_Angeles)"
     )
-    listed = client.get("/events").get_data(as_text=True)
+    listed = client.get("/").get_data(as_text=True)  # the home page says what is open
     assert '<time datetime="2025-03-08T09:00:00-08:00">' in listed
 
 
@@ -122,3 +124,38 @@ def test_a_name_of_other_bytes_is_sent_on_to_the_current_one_and_kept_by_no_one(
     assert "no-cache" in old.headers["Cache-Control"]
     for name in ("localtime.js", "missing.0123456789abcdef.js", "..%2Fapp.0123456789abcdef.py"):
         assert client.get(f"/assets/{name}").status_code == 404
+
+
+def test_a_deadline_is_an_instant_and_an_open_until_day_a_date(client, make_event):
+    """Link deadlines are instants too: "closes Mar 1 at <time …>11:59 PM PST</time>" on the
+    event page, "open until <time datetime="2025-03-01">Mar 1</time>" on the lists."""
+    event = make_event(
+        starts_on=date(2025, 3, 6),
+        ends_on=date(2025, 3, 6),
+        timezone="America/Los_Angeles",
+        links=((LinkKind.REGISTER, LinkState.OPEN, "https://example.org/register"),),
+    )
+    event.link(LinkKind.REGISTER).deadline = datetime(2025, 3, 2, 7, 59)  # 23:59 PST, in UTC
+    db.session.commit()
+    page = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert (
+        'Register (closes Mar 1 at <time datetime="2025-03-01T23:59:00-08:00">'
+        "11:59\u202fPM PST</time>)"
+    ) in page
+    listed = client.get("/").get_data(as_text=True)  # the home page says what is open
+    assert 'Registration open until <time datetime="2025-03-01">Mar 1</time>' in listed
+
+
+def test_a_deadline_is_one_time_element_and_nothing_else_is_markup(app, make_event):
+    """The message is HTML only for its <time>: the words around it are escaped text."""
+    event = make_event(
+        timezone="America/Los_Angeles",
+        starts_on=date(2025, 3, 6),
+        ends_on=date(2025, 3, 6),
+        links=((LinkKind.REGISTER, LinkState.OPEN, "https://example.org/register"),),
+    )
+    link = event.link(LinkKind.REGISTER)
+    link.deadline = datetime(2025, 3, 2, 7, 59)
+    with app.test_request_context("/"):
+        text = display.link_text(link, datetime(2024, 11, 20, tzinfo=UTC))
+    assert str(text).count("<") == 2 and "<time " in str(text)

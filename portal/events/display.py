@@ -156,7 +156,17 @@ def closed_reason(event: Event, now: datetime) -> str | None:
     return None
 
 
-def link_text(link: EventLink, now: datetime) -> str:
+def deadline_html(deadline: datetime, text: str) -> Markup:
+    """A deadline as a `<time datetime>` of its instant, so the visitor's time can follow it."""
+    return Markup('<time datetime="{}">{}</time>').format(instant_attribute(deadline), text)
+
+
+def day_html(day: datetime, text: str) -> Markup:
+    """A day as a `<time datetime>` of its date alone (a day needs no note in another zone)."""
+    return Markup('<time datetime="{}">{}</time>').format(day.date().isoformat(), text)
+
+
+def link_text(link: EventLink, now: datetime) -> str | Markup:
     """'Register', 'Schedule coming soon', 'Sponsorship sold out', 'Call for papers
     (closes Jun 13 at 11:59 PM PDT)', or, with the reason, 'Registration closed: the event is
     cancelled'."""
@@ -167,9 +177,13 @@ def link_text(link: EventLink, now: datetime) -> str:
         if deadline:
             day, time = local_day(deadline), local_time(deadline)
             # Translators: a link's label, then when it closes: "Register (closes Jun 13 at …)".
-            return _(
-                "%(link)s (closes %(day)s at %(time)s)", link=label(link.kind), day=day, time=time
-            )
+            words = Markup(escape(_("%(link)s (closes %(day)s at %(time)s)")))
+            # The values are escaped by Markup's %; the time is a <time> of the instant.
+            return words % {
+                "link": label(link.kind),
+                "day": day,
+                "time": deadline_html(deadline, time),
+            }
         return label(link.kind)
     if state is LinkState.COMING_SOON:
         return _("%(noun)s coming soon", noun=noun)
@@ -283,15 +297,17 @@ def render_markdown(source: str) -> Markup:
     return Markup(clean)  # noqa: S704  # nosec B704
 
 
-def open_now(event: Event, now: datetime) -> list[str]:
+def open_now(event: Event, now: datetime) -> list[str | Markup]:
     """What a visitor can do today: 'Registration open', 'Call for papers open until Jun 13'."""
-    found = []
+    found: list[str | Markup] = []
     for link in event.links:
         if link.kind in NOUNS and link_is_active(link, now):
             deadline = link.local_deadline()
             noun = NOUNS[link.kind]
             if deadline:
-                found.append(_("%(noun)s open until %(day)s", noun=noun, day=local_day(deadline)))
+                words = Markup(escape(_("%(noun)s open until %(day)s")))
+                day = day_html(deadline, local_day(deadline))
+                found.append(words % {"noun": noun, "day": day})
             else:
                 found.append(_("%(noun)s open", noun=noun))
     return found
