@@ -177,7 +177,7 @@ def link_text(link: EventLink, now: datetime) -> str | Markup:
         if deadline:
             day, time = local_day(deadline), local_time(deadline)
             # Translators: a link's label, then when it closes: "Register (closes Jun 13 at …)".
-            words = Markup(escape(_("%(link)s (closes %(day)s at %(time)s)")))
+            words = escape(_("%(link)s (closes %(day)s at %(time)s)"))
             # The values are escaped by Markup's %; the time is a <time> of the instant.
             return words % {
                 "link": label(link.kind),
@@ -305,7 +305,7 @@ def open_now(event: Event, now: datetime) -> list[str | Markup]:
             deadline = link.local_deadline()
             noun = NOUNS[link.kind]
             if deadline:
-                words = Markup(escape(_("%(noun)s open until %(day)s")))
+                words = escape(_("%(noun)s open until %(day)s"))
                 day = day_html(deadline, local_day(deadline))
                 found.append(words % {"noun": noun, "day": day})
             else:
