@@ -153,7 +153,7 @@ def test_privacy_export_lists_the_subscriptions_and_erase_removes_them_with_thei
     send(runner)
     exported = runner.invoke(args=["privacy", "export", "ADA@example.org"])
     assert exported.exit_code == 0, exported.output
-    [held] = json.loads(exported.output)["alert_subscriptions"]
+    [held] = json.loads(exported.stdout)["alert_subscriptions"]
     assert held["email"] == "Ada@example.org" and held["follows"] == "Virtual events"
     assert held["consented_at"] and held["confirmed_at"]
     erased = runner.invoke(args=["privacy", "erase", "ada@EXAMPLE.org", "--yes"])

@@ -63,7 +63,7 @@ def test_what_the_cap_leaves_out_is_counted(app):
 def test_the_cap_is_reported_by_the_command_in_json(app, runner):
     result = runner.invoke(args=["events", "import", str(CORPUS / "minutely.ics"), "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     [left] = report["left_out"]
     assert left["uid"] == "minutely@attack.example"
     assert left["occurrences"] >= 9_999 and left["more"] is True

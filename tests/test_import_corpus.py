@@ -363,14 +363,14 @@ def test_the_whole_corpus_imports_with_a_reason_for_anything_skipped_and_again_c
         path = str(CORPUS / name)
         result = runner.invoke(args=["events", "import", path, "--apply", "--json"])
         assert result.exit_code == 0, (name, result.output)
-        report = json.loads(result.output)
+        report = json.loads(result.stdout)
         assert report["skipped"] == [], (name, report["skipped"])
         created += len(report["created"])
     assert created == total
     assert db.session.scalar(db.select(db.func.count()).select_from(Event)) == total
     for name in sorted(EXPECTED):
         result = runner.invoke(args=["events", "import", str(CORPUS / name), "--apply", "--json"])
-        report = json.loads(result.output)
+        report = json.loads(result.stdout)
         assert report["created"] == report["updated"] == report["skipped"] == [], name
     cancelled = db.session.scalar(
         db.select(Event).where(Event.import_uid == "cancelled@example.org")

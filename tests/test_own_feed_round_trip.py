@@ -138,7 +138,7 @@ def test_importing_the_own_feed_changes_nothing(
         path.write_bytes(feed(client, host))
         result = runner.invoke(args=["events", "import", str(path), "--apply", "--json"])
         assert result.exit_code == 0, result.output
-        report = json.loads(result.output)
+        report = json.loads(result.stdout)
         assert (report["created"], report["updated"], report["skipped"]) == ([], [], [])
         assert len(report["unchanged"]) == len(made)
         db.session.expire_all()

@@ -485,7 +485,7 @@ def test_importing_the_portals_own_feed_maps_its_uids_back_and_changes_nothing(
     path.write_bytes(client.get("/events.ics").data)
     result = runner.invoke(args=["events", "import", str(path), "--apply", "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert report["created"] == [] and report["skipped"] == [] and report["updated"] == []
     assert sorted(item["slug"] for item in report["unchanged"]) == sorted(e.slug for e in made)
     db.session.expire_all()
@@ -506,12 +506,12 @@ def test_the_command_prints_json_with_each_event_and_the_reason_of_each_skip(run
     path.write_bytes(REAL_WORLD.replace(b"DTSTART;VALUE=DATE:20250801", b"DTSTART:garbage"))
     dry = runner.invoke(args=["events", "import", str(path), "--json"])
     assert dry.exit_code == 0, dry.output
-    planned = json.loads(dry.output)
+    planned = json.loads(dry.stdout)
     assert len(planned["created"]) == 102 and planned["created"][0]["slug"] is None
     (skipped,) = planned["skipped"]
     assert skipped["summary"] == "No UID" and "could not be read" in skipped["reason"]
     done = runner.invoke(args=["events", "import", str(path), "--json", "--apply"])
-    report = json.loads(done.output)
+    report = json.loads(done.stdout)
     assert {"uid": "pasadena-2025@example.org", "slug": "openinfra-days-north-america-2025"} in (
         report["created"]
     )
