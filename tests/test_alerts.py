@@ -56,6 +56,28 @@ def test_confirmed_alert_names_only_the_matching_event_with_unsubscribe_headers(
     assert set(links_in(alert)) == {"manage", "unsubscribe"}
 
 
+def test_an_alert_follows_a_region_from_the_list_to_the_mail(
+    app, ask, client, subscribed, make_event, runner, smtp_server, clock
+):
+    """`/events?region=north-america` → "Email me new events like these" → an alert that names
+    Pasadena and not Berlin, and says "in North America"."""
+    listed = client.get("/events?region=north-america").get_data(as_text=True)
+    assert "/alerts/new?region=north-america" in listed
+    form = client.get("/alerts/new?region=north-america").get_data(as_text=True)
+    assert 'value="north-america" selected' in form or 'selected value="north-america"' in form
+    assert "left out" not in form  # the region is followed: nothing to say
+
+    confirmation = subscribed(region="north-america")
+    assert "Events in North America" in confirmation["Subject"]
+    make_event(title="Day Pasadena", city="Pasadena", country="US")
+    make_event(title="Day Berlin", city="Berlin", country="DE")
+    send(runner)
+    [alert] = smtp_server.to(ADDRESS)
+    assert "Day Pasadena" in body(alert) and "Day Berlin" not in body(alert)
+    [held] = db.session.scalars(select(AlertSubscription)).all()
+    assert held.region == "north-america" and held.filter_key == "region=north-america"
+
+
 def test_nothing_but_the_confirmation_goes_out_before_it_is_followed(
     app, ask, make_event, runner, smtp_server, clock
 ):
@@ -217,6 +239,8 @@ def test_a_manage_link_does_not_confirm_and_a_confirm_link_does_not_manage(
         ({"format": "telepathic"}, "Not a valid choice"),
         ({"country": "XX"}, "ISO 3166"),
         ({"country": "D\r\nE"}, "ISO 3166"),
+        ({"region": "atlantis"}, "not a region"),
+        ({"region": "europe\r\nBcc: eve@example.org"}, "not a region"),
         ({"q": "zuul\r\nBcc: eve@example.org"}, "line breaks"),
         ({"q": "x" * 201}, "200"),
         ({"event": "no-such-event"}, "no such event"),

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.core.audit import AuditEntry
+from portal.core.i18n import LANGUAGES, language_of
 from portal.extensions import db
 from portal.publish.embed import normal_origin
 from portal.publish.models import EmbedOrigin
@@ -111,6 +112,25 @@ def test_an_admin_allows_and_removes_a_site_with_audit(client, admin, csrf):
     actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
     assert actions[-2:] == ["embed_origin.create", "embed_origin.delete"]
     assert client.post("/staff/embed/origins", data={"origin": "https://x.org"}).status_code == 400
+
+
+def test_the_snippet_takes_a_region_and_a_language_of_the_portal(client, editor, kata):
+    language = next((each.code for each in LANGUAGES if each.code != "en"), None)
+    query = "region=asia-pacific" + (f"&language={language}" if language else "")
+    page = client.get(f"/staff/embed/?{query}").get_data(as_text=True)
+    iframe = html.unescape(re.search(r'id="snippet-iframe">([^<]*)<', page).group(1))
+    fetch = html.unescape(re.search(r'id="snippet-fetch">([^<]*)<', page).group(1))
+    prefix = f"/{language}" if language else ""
+    assert iframe.startswith(
+        f'<iframe src="http://portal.test{prefix}/embed/events?region=asia-pacific"'
+    )
+    assert 'fetch("http://portal.test/api/events?region=asia-pacific")' in fetch
+    if language:  # the page it frames is in that language
+        framed = client.get(f"{prefix}/embed/events?region=asia-pacific")
+        assert framed.status_code == 200
+        assert f'<html lang="{language_of(language).tag}"' in framed.get_data(as_text=True)
+    refused = client.get("/staff/embed/?region=atlantis&language=xx").get_data(as_text=True)
+    assert 'http://portal.test/embed/events"' in html.unescape(refused)  # nothing taken
 
 
 def test_an_editor_builds_the_snippet_but_cannot_allow_sites(client, editor, csrf, kata):

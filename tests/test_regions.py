@@ -90,10 +90,11 @@ def test_the_list_links_its_region_to_the_month_and_the_feed(client, berlin):
     assert 'href="/events/month?region=north-america"' in html
     assert "events.ics?region=north-america" in html
     assert "Filters (1)" in html
-    # Alerts follow no region: their form is told one was left out (alerts/views.py).
+    # Alerts follow the region too (tests/test_alerts.py follows one to the mail).
     alert = re.search(r'href="(/alerts/new[^"]*)"', html).group(1).replace("&amp;", "&")
     assert "region=north-america" in alert
-    assert "dates, region, past events" in client.get(alert).get_data(as_text=True)
+    form = client.get(alert).get_data(as_text=True)
+    assert 'value="north-america" selected' in form or 'selected value="north-america"' in form
 
 
 @pytest.mark.parametrize(

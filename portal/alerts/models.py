@@ -39,6 +39,7 @@ class AlertSubscription(Model):
     project: Mapped[str | None] = mapped_column(String(60))
     format: Mapped[str | None] = mapped_column(String(20))
     country: Mapped[str | None] = mapped_column(String(2))
+    region: Mapped[str | None] = mapped_column(String(20))  # a slug of core/regions.py
     event_id: Mapped[int | None] = mapped_column(
         ForeignKey("event.id", ondelete="CASCADE"), index=True
     )

@@ -71,6 +71,7 @@ def subscribe(email: str, followed: Followed, now: datetime) -> Asked:
             project=followed.project,
             format=followed.format,
             country=followed.country,
+            region=followed.region,
             event_id=followed.event_id,
             link=followed.link,
             nonce=secrets.token_hex(16),
@@ -132,6 +133,7 @@ def change(subscription: AlertSubscription, followed: Followed) -> None:
     subscription.project = followed.project
     subscription.format = followed.format
     subscription.country = followed.country
+    subscription.region = followed.region
     db.session.flush()
 
 

@@ -9,13 +9,14 @@ from urllib.parse import urlencode
 from flask_babel import gettext as _
 
 from portal.core.countries import country_name
+from portal.core.regions import region_name
 from portal.events.models import EventFormat, LinkKind
 from portal.events.queries import EventQuery
 from portal.events.words import label
 
-# Filters of /events that alerts follow; `from`, `to`, `region`, `past` and `page` are about a
-# reading of the list, not about which new events are wanted.
-FILTER_FIELDS = ("q", "project", "format", "country")
+# Filters of /events that alerts follow; `from`, `to`, `past` and `page` are about a reading of
+# the list, not about which new events are wanted.
+FILTER_FIELDS = ("q", "project", "format", "country", "region")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Followed:
     project: str | None = None
     format: str | None = None
     country: str | None = None
+    region: str | None = None
     event_id: int | None = None
     link: str | None = None
 
@@ -45,6 +47,7 @@ class Followed:
             project=self.project,
             format=EventFormat(self.format) if self.format else None,
             country=self.country,
+            region=self.region,
         )
 
     @classmethod
@@ -54,6 +57,7 @@ class Followed:
             project=subscription.project,
             format=subscription.format,
             country=subscription.country,
+            region=subscription.region,
             event_id=subscription.event_id,
             link=subscription.link,
         )
@@ -75,6 +79,8 @@ def describe(followed: Followed, project_name: str | None = None, event_title: s
         parts.append(_("of %(project)s", project=project_name or followed.project))
     if followed.country:
         parts.append(_("in %(place)s", place=country_name(followed.country)))
+    if followed.region:
+        parts.append(_("in %(place)s", place=region_name(followed.region)))
     if followed.q:
         parts.append(_('matching "%(words)s"', words=followed.q))
     return " ".join(parts) if len(parts) > 1 or followed.format else _("All events")

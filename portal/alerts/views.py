@@ -23,7 +23,7 @@ from portal.mail.delivery import deliver_now
 bp = Blueprint("alerts", __name__)
 
 # Filters of /events that an alert does not follow: said on the form when a link brings them.
-LEFT_OUT = ("from", "to", "region", "past")
+LEFT_OUT = ("from", "to", "past")
 INVALID_LINK = _l(
     "This link is not valid: it was changed, has expired, or its alerts have already ended."
 )

@@ -12,6 +12,8 @@ from wtforms.validators import NumberRange, Optional
 from portal.accounts.auth import admin_required, staff_required
 from portal.core import backoffice
 from portal.core.forms import StaffForm, saved, text_field
+from portal.core.i18n import LANGUAGES
+from portal.core.regions import REGIONS
 from portal.core.saving import saving
 from portal.events import queries
 from portal.events.models import EventFormat
@@ -39,6 +41,14 @@ class SnippetForm(FlaskForm):
                          + [SelectChoice(f.value, f.label) for f in EventFormat],
                          validators=[Optional()])  # fmt: skip
     country = text_field("Country (ISO code)", 2)
+    region = SelectField("Region", choices=[SelectChoice("", "Any region")]
+                         + [SelectChoice(r.slug, str(r.words)) for r in REGIONS],
+                         validators=[Optional()])  # fmt: skip
+    # The listing's words, dates and country names; the API's snippet is the same in each.
+    language = SelectField("Language of the listing",
+                           choices=[SelectChoice("" if each is LANGUAGES[0] else each.code,
+                                                 each.name) for each in LANGUAGES],
+                           validators=[Optional()])  # fmt: skip
     limit = IntegerField("Events shown", default=embed.DEFAULT_LIMIT,
                          validators=[Optional(), NumberRange(1, embed.MAX_LIMIT)])  # fmt: skip
 
@@ -52,7 +62,9 @@ def screen(form: OriginForm, status: int = 200):
     filters: dict[str, str] = {}
     names = projects
     title = f"Upcoming {current_app.config['SITE_NAME']} events"
+    language = ""
     if snippet.validate():
+        language = snippet.language.data or ""
         if snippet.project.data:
             filters["project"] = snippet.project.data
             title = f"Upcoming {names.get(snippet.project.data, snippet.project.data)} events"
@@ -60,6 +72,8 @@ def screen(form: OriginForm, status: int = 200):
             filters["format"] = snippet.format.data
         if snippet.country.data:
             filters["country"] = snippet.country.data.upper()
+        if snippet.region.data:
+            filters["region"] = snippet.region.data
         if snippet.limit.data and snippet.limit.data != embed.DEFAULT_LIMIT:
             filters["limit"] = str(snippet.limit.data)
     base = current_app.config.get("BASE_URL") or request.host_url.rstrip("/")
@@ -69,7 +83,7 @@ def screen(form: OriginForm, status: int = 200):
         origins=list(rows),
         form=form,
         snippet=snippet,
-        code=embed.snippets(base, filters, title),
+        code=embed.snippets(base, filters, title, language=language),
     ), status
 
 

@@ -98,10 +98,12 @@ def remove_origin(row: EmbedOrigin, actor: audit.Actor) -> None:
     db.session.flush()
 
 
-def snippets(base: str, filters: dict[str, str], title: str) -> dict[str, str]:
-    """What a project's site pastes: one iframe, or one fetch of the API."""
+def snippets(base: str, filters: dict[str, str], title: str, language: str = "") -> dict[str, str]:
+    """What a project's site pastes: one iframe (in a language of the portal's: `ja` frames
+    `/ja/embed/events`), or one fetch of the API (the same in every language)."""
     query = urlencode(filters)
-    embed = f"{base}/embed/events" + (f"?{query}" if query else "")
+    prefix = f"/{language}" if language else ""
+    embed = f"{base}{prefix}/embed/events" + (f"?{query}" if query else "")
     api = f"{base}/api/events" + (f"?{query}" if query else "")
     iframe = (
         f'<iframe src="{escape(embed)}" title="{escape(title)}" width="100%" height="420"\n'
