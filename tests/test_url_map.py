@@ -60,6 +60,7 @@ ROUTES = {
     ("/staff/events/<int:event_id>/delete", "POST", "editor"),
     ("/staff/events/<int:event_id>/duplicate", "POST", "editor"),
     ("/staff/events/<int:event_id>/edit", "GET,POST", "editor"),
+    ("/staff/events/<int:event_id>/languages", "GET,POST", "editor"),
     ("/staff/events/<int:event_id>/packages", "GET", "editor"),
     ("/staff/events/<int:event_id>/packages/new", "GET,POST", "editor"),
     ("/staff/events/<int:event_id>/postpone", "GET,POST", "editor"),

@@ -266,7 +266,9 @@ class _VeventCache:
 _vevents = _VeventCache(size=20_000)
 
 
-_COLUMNS = tuple(attr.key for attr in sa_inspect(Event).column_attrs)
+# Every column a VEVENT may be written from; the titles in other languages are not (a feed
+# keeps the English title), and a dict could not be in a key anyway.
+_COLUMNS = tuple(attr.key for attr in sa_inspect(Event).column_attrs if attr.key != "localized")
 
 
 def _vevent_bytes(event: Event, site: Site, sponsors: tuple[str, ...] = ()) -> bytes:

@@ -5,11 +5,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.events import cli, display, views, words
-    from portal.events.admin import events, imports, projects
+    from portal.events import cli, display, localized, views, words
+    from portal.events.admin import events, imports, languages, projects
 
     app.register_blueprint(views.bp)
-    for module in (events, projects, imports):
+    for module in (events, projects, imports, languages):
         app.register_blueprint(module.bp)
     app.cli.add_command(cli.events_cli)
     app.jinja_env.filters.update(
@@ -18,4 +18,4 @@ def init_app(app: Flask) -> None:
         date_range=display.date_range,
         label=words.label,
     )
-    app.jinja_env.globals.update(display=display)
+    app.jinja_env.globals.update(display=display, localized=localized)

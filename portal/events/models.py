@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Column,
@@ -122,6 +123,11 @@ class Event(Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    # The title and summary in other languages, by language code: {"ja": {"title": "…",
+    # "summary": "…"}} (events/localized.py). English is `title` and `summary` above.
+    localized: Mapped[dict[str, dict[str, str]]] = mapped_column(
+        JSON, default=dict, server_default=expression.text("'{}'")
+    )
     kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "kind"))
     format: Mapped[EventFormat] = mapped_column(enum_column(EventFormat, "format"))
     status: Mapped[EventStatus] = mapped_column(
@@ -320,6 +326,7 @@ class Event(Model):
         words = [self.title, self.summary, self.venue, self.city, self.region, self.country]
         words += [self.colocated_name, self.kind.label if self.kind else None]
         words += [project.name for project in self.projects]
+        words += [text.get("title") for text in (self.localized or {}).values()]
         self.search_text = fold(" ".join(word for word in words if word))
 
 

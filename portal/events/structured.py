@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urljoin
 
+from portal.core import i18n
 from portal.core.countries import country_name
 from portal.core.credits import Credit
 from portal.events.display import instant_attribute, place
+from portal.events.localized import summary, title
 from portal.events.models import Event, EventFormat, EventStatus, LinkKind, LinkState
 
 SCHEMA = "https://schema.org/"
@@ -75,8 +77,8 @@ def event_json_ld(
     data: dict = {
         "@context": "https://schema.org",
         "@type": "Event",
-        "name": event.title,
-        "description": (event.summary or event.title)
+        "name": title(event),
+        "description": (summary(event) or title(event))
         + (
             " Dates to be confirmed."
             if event.dates_to_be_confirmed and not event.is_cancelled
@@ -128,10 +130,10 @@ def open_graph(event: Event, url: str, site_name: str) -> dict[str, str]:
     where = place(event) if event.format is not EventFormat.VIRTUAL else "Online"
     return {
         "og:type": "website",
-        "og:title": event.title,
-        "og:description": event.summary or f"{event.title}, {where}",
+        "og:title": title(event),
+        "og:description": summary(event) or f"{title(event)}, {where}",
         "og:url": url,
         "og:site_name": site_name,
-        "og:locale": "en_US",
+        "og:locale": "en_US" if i18n.language().code == "en" else str(i18n.locale()),
         **({"og:country-name": country_name(event.country)} if event.country else {}),
     }
