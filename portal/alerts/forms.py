@@ -15,8 +15,8 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from portal.alerts.rules import Followed
 from portal.core.countries import country_choices, is_country_code
 from portal.core.db import as_naive_utc
-from portal.core.regions import REGIONS, is_region
 from portal.core.text import clean_line, has_control
+from portal.events.forms import region_field
 from portal.events.models import PUBLIC_STATUSES, Event, EventFormat, LinkKind, Project
 from portal.events.words import WORDS
 from portal.extensions import db
@@ -52,14 +52,7 @@ class FilterFields(FlaskForm):
     country = SelectField(
         _l("Country"), choices=[], validate_choice=False, validators=[Optional()], filters=[_upper]
     )
-    region = SelectField(
-        _l("Region"),
-        choices=[SelectChoice("", _l("Any region"))]
-        + [SelectChoice(region.slug, region.words) for region in REGIONS],
-        validate_choice=False,
-        validators=[Optional()],
-        filters=[lambda value: value.strip().lower() if value else value],
-    )
+    region = region_field()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -87,11 +80,6 @@ class FilterFields(FlaskForm):
     def validate_country(self, field) -> None:
         if field.data and not is_country_code(field.data):
             raise ValidationError(_("Use a two-letter ISO 3166 country code, such as DE."))
-
-    def validate_region(self, field) -> None:
-        if field.data and not is_region(field.data):
-            names = ", ".join(region.slug for region in REGIONS)
-            raise ValidationError(_("Not a region: choose one of %(names)s.", names=names))
 
     def followed(self) -> Followed:
         return Followed(

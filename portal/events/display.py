@@ -83,6 +83,11 @@ def instant_attribute(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat(timespec="seconds")
 
 
+def instant_html(moment: datetime, text: str) -> Markup:
+    """`text` as a `<time datetime>` of its instant, so the visitor's time can follow it."""
+    return Markup('<time datetime="{}">{}</time>').format(instant_attribute(moment), text)
+
+
 def when_attribute(event: Event) -> str:
     """The `<time datetime>` of an event's dates: its first instant for a timed event, its
     first day for an all-day one (whose days are the same everywhere)."""
@@ -96,9 +101,7 @@ def event_times_html(event: Event) -> Markup:
     marked: list[Markup] = []
 
     def mark(moment: datetime, text: str) -> str:
-        marked.append(
-            Markup('<time datetime="{}">{}</time>').format(instant_attribute(moment), text)
-        )
+        marked.append(instant_html(moment, text))
         return f"\x00{len(marked) - 1}\x00"
 
     text = str(escape(event_times(event, mark)))
@@ -156,11 +159,6 @@ def closed_reason(event: Event, now: datetime) -> str | None:
     return None
 
 
-def deadline_html(deadline: datetime, text: str) -> Markup:
-    """A deadline as a `<time datetime>` of its instant, so the visitor's time can follow it."""
-    return Markup('<time datetime="{}">{}</time>').format(instant_attribute(deadline), text)
-
-
 def day_html(day: datetime, text: str) -> Markup:
     """A day as a `<time datetime>` of its date alone (a day needs no note in another zone)."""
     return Markup('<time datetime="{}">{}</time>').format(day.date().isoformat(), text)
@@ -182,7 +180,7 @@ def link_text(link: EventLink, now: datetime) -> str | Markup:
             return words % {
                 "link": label(link.kind),
                 "day": day,
-                "time": deadline_html(deadline, time),
+                "time": instant_html(deadline, time),
             }
         return label(link.kind)
     if state is LinkState.COMING_SOON:

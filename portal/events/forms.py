@@ -26,6 +26,26 @@ def _folded(name: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def known_region(form, field) -> None:
+    """A validator: a region of core/regions.py, or none."""
+    if field.data and not is_region(field.data):
+        names = ", ".join(region.slug for region in REGIONS)
+        raise ValidationError(_("Not a region: choose one of %(names)s.", names=names))
+
+
+def region_field(**kwargs) -> SelectField:
+    """The region filter, the same on the list and on the alert form: each region once."""
+    return SelectField(
+        _l("Region"),
+        choices=[SelectChoice("", _l("Any region"))]
+        + [SelectChoice(region.slug, region.words) for region in REGIONS],
+        validate_choice=False,
+        validators=[Optional(), known_region],
+        filters=[lambda value: value.strip().lower() if value else value],
+        **kwargs,
+    )
+
+
 class PlainSelect(Select):
     """wtforms' select, each plain option written by one format instead of html_params: the
     filter form is on every list page, and its country list is long."""
@@ -77,15 +97,7 @@ class EventFilterForm(FlaskForm):
         filters=[lambda v: v.strip().upper() if v else v],
     )
     # Every region, each once, whatever has events: there are six.
-    region = SelectField(
-        _l("Region"),
-        choices=[SelectChoice("", _l("Any region"))]
-        + [SelectChoice(r.slug, r.words) for r in REGIONS],
-        validate_choice=False,
-        validators=[Optional()],
-        widget=PlainSelect(),
-        filters=[lambda v: v.strip().lower() if v else v],
-    )
+    region = region_field(widget=PlainSelect())
     starts_from = DateField(_l("From"), validators=[Optional()], name="from")
     ends_to = DateField(_l("To"), validators=[Optional()], name="to")
     past = BooleanField(_l("Past events"), false_values=("", "0", "false", "no", "off"))
@@ -118,11 +130,6 @@ class EventFilterForm(FlaskForm):
     def validate_country(self, field) -> None:
         if field.data and not is_country_code(field.data):
             raise ValidationError(_("Use a two-letter ISO 3166 country code, such as DE."))
-
-    def validate_region(self, field) -> None:
-        if field.data and not is_region(field.data):
-            names = ", ".join(region.slug for region in REGIONS)
-            raise ValidationError(_("Not a region: choose one of %(names)s.", names=names))
 
     def validate_ends_to(self, field) -> None:
         if field.data and self.starts_from.data and field.data < self.starts_from.data:

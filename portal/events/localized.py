@@ -16,6 +16,7 @@ from portal.core.text import clean_line, has_control
 from portal.events.models import Event
 
 FIELDS = {"title": 200, "summary": 500}  # as long as the English column allows
+DEFAULT_CODE = i18n.DEFAULT.code  # English: the event's own title and summary
 
 
 def languages() -> tuple[i18n.Language, ...]:
@@ -24,11 +25,19 @@ def languages() -> tuple[i18n.Language, ...]:
     return tuple(language for language in i18n.PLANNED if language is not i18n.DEFAULT)
 
 
+def field_name(name: str, code: str) -> str:
+    """`title_zh_hans`: the name of a text of a language, the same in Python and in HTML."""
+    return f"{name}_{code.replace('-', '_')}"
+
+
+def written(event: Event, name: str, code: str) -> str | None:
+    """The `title` or `summary` staff wrote in that language, if they did."""
+    return (event.localized or {}).get(code, {}).get(name)
+
+
 def text_of(event: Event, name: str, code: str | None = None) -> str:
     """The event's `title` or `summary` in the language served (or `code`), else its own."""
-    code = code or i18n.language().code
-    written = (event.localized or {}).get(code, {}).get(name) if code != "en" else None
-    return written or getattr(event, name) or ""
+    return written(event, name, code or i18n.language().code) or getattr(event, name) or ""
 
 
 def title(event: Event) -> str:
@@ -44,7 +53,7 @@ def _html(event: Event, name: str) -> Markup:
     in it is marked `lang="en"`, for screen readers' voices and for hyphenation."""
     code = i18n.language().code
     text = text_of(event, name, code)
-    if code == "en" or not text or (event.localized or {}).get(code, {}).get(name):
+    if code == DEFAULT_CODE or not text or written(event, name, code):
         return escape(text)
     return Markup('<span lang="en">{}</span>').format(text)
 
@@ -57,22 +66,17 @@ def summary_html(event: Event) -> Markup:
     return _html(event, "summary")
 
 
-def _text(name: str, typed: Any) -> str:
-    """What staff typed, kept as typed; a summary's line breaks become spaces (it is one
-    paragraph, as the English one reads), a title's are refused by errors_of."""
-    text = str(typed or "").strip()
-    return clean_line(text) if name == "summary" else text
-
-
 def errors_of(values: dict[str, dict[str, str]]) -> dict[str, str]:
-    """Per field (`title_ja`), what is wrong: a line break or control character, or too long."""
+    """By field (field_name), what is wrong: a line break or control character, or too long."""
     errors: dict[str, str] = {}
     for code, texts in values.items():
         for name, text in texts.items():
             if has_control(text):
-                errors[f"{name}_{code}"] = "One line, without line breaks or control characters."
+                errors[field_name(name, code)] = (
+                    "One line, without line breaks or control characters."
+                )
             elif len(text) > FIELDS[name]:
-                errors[f"{name}_{code}"] = f"At most {FIELDS[name]} characters."
+                errors[field_name(name, code)] = f"At most {FIELDS[name]} characters."
     return errors
 
 
@@ -84,7 +88,7 @@ def set_localized(event: Event, values: dict[str, dict[str, Any]], actor) -> boo
     for code, texts in values.items():
         if code not in known:
             raise Refused({"": f"Not a language of the portal: {code}."})
-        kept = {name: _text(name, texts.get(name)) for name in FIELDS}
+        kept = {name: str(texts.get(name) or "").strip() for name in FIELDS}
         kept = {name: text for name, text in kept.items() if clean_line(text)}
         if kept:
             wanted[code] = kept
@@ -96,7 +100,7 @@ def set_localized(event: Event, values: dict[str, dict[str, Any]], actor) -> boo
         return False
     event.localized = wanted  # a new object: SQLAlchemy sees the change
     event.refresh_derived()  # the search finds the event by its other titles too
-    changed = sorted(set(before) ^ set(wanted) | {c for c in wanted if before.get(c) != wanted[c]})
+    changed = sorted(c for c in {*before, *wanted} if before.get(c) != wanted.get(c))
     record(
         actor,
         "event.localize",

@@ -10,14 +10,11 @@ from portal.accounts.auth import staff_required
 from portal.core.forms import StaffForm, saved, text_field
 from portal.core.i18n import BY_CODE
 from portal.events import localized
+from portal.events.localized import field_name
 from portal.events.models import Event
 from portal.extensions import db
 
 bp = Blueprint("staff_event_languages", __name__, url_prefix="/staff/events")
-
-
-def field_name(kind: str, code: str) -> str:
-    return f"{kind}_{code.replace('-', '_')}"  # `title_zh_hans`: a name Python and HTML share
 
 
 class LanguagesForm(StaffForm):
@@ -30,14 +27,6 @@ class LanguagesForm(StaffForm):
             }
             for language in localized.languages()
         }
-
-    def add_errors(self, errors: dict[str, str]) -> None:
-        super().add_errors(
-            {
-                (field_name(*name.split("_", 1)) if "_" in name else name): error
-                for name, error in errors.items()
-            }
-        )
 
 
 for _language in localized.languages():
