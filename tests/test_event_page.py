@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 import sample
 
+from portal.core import i18n
 from portal.events.models import EventFormat, EventKind, EventStatus, LinkKind, LinkState
 from portal.extensions import db
 
@@ -92,6 +93,31 @@ def test_open_graph_tags(client, north_america):
     assert meta(response, "og:title") == "OpenInfra Days North America 2025"
     assert meta(response, "og:url") == "http://portal.test/events/openinfra-days-north-america-2025"
     assert meta(response, "og:type") == "website"
+    assert meta(response, "og:locale") == "en_US"
+
+
+def test_open_graph_names_the_other_languages_in_its_own_form():
+    """og:locale is language_TERRITORY (Open Graph's form, not Babel's `zh_Hans`)."""
+    assert [i18n.og_locale(language) for language in i18n.PLANNED] == [
+        "en_US",
+        "de_DE",
+        "es_ES",
+        "fr_FR",
+        "id_ID",
+        "pt_BR",
+        "tr_TR",
+        "vi_VN",
+        "ja_JP",
+        "ko_KR",
+        "zh_CN",
+    ]
+
+
+def test_open_graph_lists_each_offered_language_but_the_page_own(client, north_america):
+    html = client.get("/events/openinfra-days-north-america-2025").get_data(as_text=True)
+    found = re.findall(r'<meta property="og:locale:alternate" content="([^"]*)">', html)
+    assert found == [i18n.og_locale(language) for language in i18n.TRANSLATED]
+    assert len(found) >= 7
 
 
 @pytest.mark.parametrize("settings", [{"BASE_URL": "https://events.example.org/"}])

@@ -14,8 +14,10 @@ from sqlalchemy import select
 
 from portal.core.audit import AuditEntry
 from portal.core.i18n import BY_CODE
+from portal.core.text import fold
 from portal.events.localized import set_localized
-from portal.events.models import Event
+from portal.events.models import Event, EventStatus
+from portal.events.operations import next_edition
 from portal.extensions import db
 
 pytestmark = [
@@ -61,7 +63,9 @@ def test_staff_write_the_title_in_japanese_and_the_japanese_pages_show_it(
     assert re.search(rf"<h1>{TITLE_JA} ", page)
     assert f'<p class="lead">{SUMMARY_JA}</p>' in page
     assert f'<meta property="og:title" content="{TITLE_JA}">' in page
-    assert '<meta property="og:locale" content="ja">' in page
+    assert '<meta property="og:locale" content="ja_JP">' in page
+    assert '<meta property="og:locale:alternate" content="en_US">' in page
+    assert '<meta property="og:locale:alternate" content="ja_JP">' not in page
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1])
     assert ld["name"] == TITLE_JA
     for path in ("/ja/events", "/ja/", "/ja/events/month/2025-03", "/ja/embed/events"):
@@ -132,3 +136,20 @@ def test_the_screen_needs_staff_and_its_csrf_token(app, client, editor, pasadena
     anonymous = app.test_client().get(path)
     assert anonymous.status_code in (302, 303) and "/staff/login" in anonymous.headers["Location"]
     assert client.get("/staff/events/999999/languages").status_code == 404
+
+
+def test_the_next_edition_keeps_the_other_titles_with_their_year_moved_on(app, pasadena):
+    set_localized(
+        pasadena,
+        {"ja": {"title": TITLE_JA, "summary": SUMMARY_JA}, "ko": {"title": "오픈인프라 데이"}},
+        None,
+    )
+    edition = next_edition(pasadena, None, today=date(2024, 11, 20))
+    db.session.commit()
+    assert edition.localized == {
+        "ja": {"title": "オープンインフラデイズ北米 2026", "summary": SUMMARY_JA},
+        "ko": {"title": "오픈인프라 데이 2026"},  # added where the title had no year
+    }
+    assert pasadena.localized["ja"]["title"] == TITLE_JA  # the old edition keeps its own
+    assert edition.status is EventStatus.DRAFT  # made to be checked before it is shown
+    assert fold("オープンインフラデイズ北米 2026") in edition.search_text  # staff's search finds it

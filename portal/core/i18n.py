@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from babel.core import get_global
 from flask import Flask, current_app, has_app_context, has_request_context, request, url_for
 from flask_babel import Babel, get_locale
 
@@ -125,6 +126,15 @@ def select_locale() -> str:
     return language().locale
 
 
+def og_locale(target: Language) -> str:
+    """Open Graph's form of a language, language_TERRITORY (`ja_JP`, `zh_CN`, `pt_BR`), from
+    CLDR's likely subtags: the form Facebook, LinkedIn and the other readers of og:locale use."""
+    likely = get_global("likely_subtags")
+    found = likely.get(target.locale) or likely.get(target.locale.split("_")[0]) or target.locale
+    parts = found.split("_")
+    return f"{parts[0]}_{parts[-1]}" if len(parts) > 1 else parts[0]
+
+
 def language_of(code: str | None) -> Language:
     """The language of a stored code (an inquiry's, a subscription's): English if unknown."""
     return BY_CODE.get(code or "", DEFAULT)
@@ -170,5 +180,6 @@ def init_app(app: Flask) -> None:
         current_language=language,
         languages=LANGUAGES,
         language_alternates=alternates,
+        og_locale=og_locale,
         static_url=static_url,
     )

@@ -266,11 +266,7 @@ def next_edition(
     values.update(
         # The year moved on, or added where the series' title has none ("OpenInfra Day
         # Sweden" -> "OpenInfra Day Sweden 2027"), so two editions never read alike.
-        title=(
-            slugs.YEAR.sub(str(starts_on.year), event.title, count=1)
-            if slugs.YEAR.search(event.title)
-            else f"{event.title} {starts_on.year}"
-        ),
+        title=_year_moved_on(event.title, starts_on.year),
         starts_on=starts_on,
         ends_on=ends_on,
         start_fold=False,  # a year on, the clocks repeat no hour that day
@@ -287,10 +283,26 @@ def next_edition(
     values["slug"] = slugs.unique_slug(slugs.next_year_slug(event.slug, starts_on.year))
     edition = create_event(values, actor)
     edition.previous_edition_id = event.id
+    if event.localized:  # the titles staff wrote in other languages, their year moved on too
+        edition.localized = {
+            code: {
+                name: _year_moved_on(text, starts_on.year) if name == "title" else text
+                for name, text in texts.items()
+            }
+            for code, texts in event.localized.items()
+        }
+        edition.refresh_derived()
     db.session.flush()
     # What other features hang on an event follows it (the offer's sponsorship packages).
     signals.edition_made.send(event, edition=edition, actor=actor)
     return edition
+
+
+def _year_moved_on(title: str, year: int) -> str:
+    """The year in a title moved on, or added where the series' title has none."""
+    if slugs.YEAR.search(title):
+        return slugs.YEAR.sub(str(year), title, count=1)
+    return f"{title} {year}"
 
 
 def duplicate(event: Event, actor: Actor) -> Event:

@@ -134,6 +134,6 @@ def open_graph(event: Event, url: str, site_name: str) -> dict[str, str]:
         "og:description": summary(event) or f"{title(event)}, {where}",
         "og:url": url,
         "og:site_name": site_name,
-        "og:locale": "en_US" if i18n.language().code == "en" else str(i18n.locale()),
+        "og:locale": i18n.og_locale(i18n.language()),
         **({"og:country-name": country_name(event.country)} if event.country else {}),
     }
