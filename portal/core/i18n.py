@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -126,9 +127,10 @@ def select_locale() -> str:
     return language().locale
 
 
+@cache
 def og_locale(target: Language) -> str:
-    """Open Graph's form of a language, language_TERRITORY (`ja_JP`, `zh_CN`, `pt_BR`), from
-    CLDR's likely subtags: the form Facebook, LinkedIn and the other readers of og:locale use."""
+    """The form of a language that the Open Graph protocol (ogp.me) gives for og:locale,
+    language_TERRITORY (`ja_JP`, `zh_CN`, `pt_BR`), from CLDR's likely subtags."""
     likely = get_global("likely_subtags")
     found = likely.get(target.locale) or likely.get(target.locale.split("_")[0]) or target.locale
     parts = found.split("_")

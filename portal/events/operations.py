@@ -19,7 +19,7 @@ from portal.core.audit import plain, record
 from portal.core.db import as_naive_utc
 from portal.core.errors import Refused
 from portal.core.rows import RowKind
-from portal.events import rules, slugs
+from portal.events import localized, rules, slugs
 from portal.events.models import (
     TRANSITIONS,
     Event,
@@ -264,9 +264,7 @@ def next_edition(
         raise Refused({"starts_on": "The next edition starts after this one."})
     values = {name: getattr(event, name) for name in EVENT_FIELDS}
     values.update(
-        # The year moved on, or added where the series' title has none ("OpenInfra Day
-        # Sweden" -> "OpenInfra Day Sweden 2027"), so two editions never read alike.
-        title=_year_moved_on(event.title, starts_on.year),
+        title=slugs.next_year_title(event.title, starts_on.year),
         starts_on=starts_on,
         ends_on=ends_on,
         start_fold=False,  # a year on, the clocks repeat no hour that day
@@ -284,25 +282,17 @@ def next_edition(
     edition = create_event(values, actor)
     edition.previous_edition_id = event.id
     if event.localized:  # the titles staff wrote in other languages, their year moved on too
-        edition.localized = {
-            code: {
-                name: _year_moved_on(text, starts_on.year) if name == "title" else text
-                for name, text in texts.items()
-            }
+        moved = {
+            code: {**texts, "title": slugs.next_year_title(texts["title"], starts_on.year)}
+            if "title" in texts
+            else texts
             for code, texts in event.localized.items()
         }
-        edition.refresh_derived()
+        localized.set_localized(edition, moved, actor)
     db.session.flush()
     # What other features hang on an event follows it (the offer's sponsorship packages).
     signals.edition_made.send(event, edition=edition, actor=actor)
     return edition
-
-
-def _year_moved_on(title: str, year: int) -> str:
-    """The year in a title moved on, or added where the series' title has none."""
-    if slugs.YEAR.search(title):
-        return slugs.YEAR.sub(str(year), title, count=1)
-    return f"{title} {year}"
 
 
 def duplicate(event: Event, actor: Actor) -> Event:

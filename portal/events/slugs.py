@@ -26,6 +26,13 @@ def next_year_slug(slug: str, year: int) -> str:
     return YEAR.sub(str(year), slug) if YEAR.search(slug) else f"{slug}-{year}"
 
 
+def next_year_title(title: str, year: int) -> str:
+    """The title of an edition in `year`: its year moved on, or added where the series' title
+    has none ('OpenInfra Day Sweden' -> 'OpenInfra Day Sweden 2027'), so two editions never
+    read alike. The first year only: 'Summit 2025 (since 2011)' -> 'Summit 2026 (since 2011)'."""
+    return YEAR.sub(str(year), title, count=1) if YEAR.search(title) else f"{title} {year}"
+
+
 def unique_slug(base: str, taken: SlugPool | None = None) -> str:
     """`base`, or `base-2`, `base-3`... whichever no event has yet. With a pool (one import),
     the slugs taken under each base are read once, not again for every event."""
